@@ -1,0 +1,272 @@
+"""Frozen records shared by every stage: documents, edit steps, cleaned text, extracted figures.
+
+This module imports nothing else of ours, so any stage may depend on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Sequence, overload
+
+if TYPE_CHECKING:  # pandas is imported only when a frame is asked for
+    import pandas as pd
+
+Kind = Literal["money", "percent", "project"]
+StepKind = Literal["normalize", "debris", "repair", "flag"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article: its id, text and whatever the page told us about it."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    path: str | None = None  # the file it came from, for error messages and provenance
+
+    def __repr__(self) -> str:
+        head = self.text[:24].replace("\n", " ")
+        more = "…" if len(self.text) > 24 else ""
+        return f"Document(id={self.id!r}, {len(self.text)} chars: {head!r}{more})"
+
+    def _repr_html_(self) -> str:
+        from .display import document_html
+
+        return document_html(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One edit to a text: replace ``text[start:end]`` (== ``before``) with ``after``.
+
+    Spans refer to the text as it stood when the step was applied, that is after every earlier
+    step in the same list, so a list of steps replays exactly with :func:`apply_steps`.
+    ``kind == "flag"`` marks a place that looked wrong but was left alone (before == after).
+    """
+
+    kind: StepKind
+    start: int
+    end: int
+    before: str
+    after: str
+    rule: str
+    confidence: float = 1.0
+
+    def __repr__(self) -> str:
+        return (
+            f"Step({self.kind}:{self.rule} [{self.start},{self.end}) "
+            f"{self.before[:20]!r}→{self.after[:20]!r} conf={self.confidence:.2f})"
+        )
+
+
+class StepError(ValueError):
+    """Raised when a step does not fit the text it is replayed on."""
+
+
+def apply_steps(original: str, steps: Iterable[Step]) -> str:
+    """Replay edit steps on the original text and return the edited text."""
+    text = original
+    for i, s in enumerate(steps):
+        if text[s.start : s.end] != s.before:
+            raise StepError(
+                f"step {i} ({s.rule}) expects {s.before!r} at [{s.start},{s.end}) "
+                f"but the text holds {text[s.start:s.end]!r}"
+            )
+        text = text[: s.start] + s.after + text[s.end :]
+    return text
+
+
+def shift_steps(steps: Iterable[Step], offset: int) -> list[Step]:
+    """Return steps moved right by ``offset`` characters (for edits made on a slice)."""
+    return [
+        Step(s.kind, s.start + offset, s.end + offset, s.before, s.after, s.rule, s.confidence)
+        for s in steps
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """Text after a cleaning or repair pass, with the steps that produced it."""
+
+    text: str
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def changes(self) -> tuple[Step, ...]:
+        """Steps that changed the text (flags excluded)."""
+        return tuple(s for s in self.steps if s.kind != "flag")
+
+    @property
+    def flags(self) -> tuple[Step, ...]:
+        """Places reported but left unchanged (e.g. a mask with no confident restoration)."""
+        return tuple(s for s in self.steps if s.kind == "flag")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        by_kind: dict[str, int] = {}
+        for s in self.steps:
+            by_kind[s.kind] = by_kind.get(s.kind, 0) + 1
+        summary = ", ".join(f"{k}={n}" for k, n in by_kind.items()) or "no changes"
+        return f"{type(self).__name__}({len(self.text)} chars; {summary})"
+
+    def steps_frame(self) -> "pd.DataFrame":
+        """The steps as a DataFrame, one row per step."""
+        import pandas as pd
+
+        cols = [f.name for f in fields(Step)]
+        return pd.DataFrame([tuple(getattr(s, c) for c in cols) for s in self.steps], columns=cols)
+
+    def _repr_html_(self) -> str:
+        from .display import edited_html
+
+        return edited_html(self)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Cleaned(Edited):
+    """Result of :func:`xiangtan_nlp.clean`: normalised, de-littered, repaired text plus steps."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Repaired(Edited):
+    """Result of :func:`xiangtan_nlp.repair`: censor repair only, plus steps."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One extracted figure or project, anchored to ``text[start:end]`` of the cleaned text.
+
+    ``value``, ``low`` and ``high`` are Decimals: money in the currency's base unit (元, dollar…),
+    percent in percent (unit ``%``), percentage points (``pp``) or per mille (``‰``).
+    For a range ``value`` is None and ``low``/``high`` hold the ends; for an open bound
+    (超过30亿元) ``value`` is the stated figure and only one of ``low``/``high`` is set.
+    """
+
+    kind: Kind
+    text: str
+    start: int
+    end: int
+    value: Decimal | None = None
+    unit: str | None = None
+    currency: str | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    approx: bool = False
+    qualifier: str | None = None
+    direction: str | None = None
+    label: str | None = None
+    project: str | None = None
+    sentence: str = ""
+    doc_id: str | None = None
+    vague: bool = False  # 数十亿元, 上百亿元, 千亿级: an order of magnitude, not a figure
+    location: str | None = None  # project records: where it is (湘潭经开区)
+    type: str | None = None  # project records: industrial park, infrastructure, …
+    stage: str | None = None  # project records: 签约 开工 在建 竣工 投产 通车 …
+
+    def __repr__(self) -> str:
+        bits = [self.kind, repr(self.text)]
+        if self.value is not None:
+            bits.append(f"{format_decimal(self.value)} {self.unit or ''}".rstrip())
+        elif self.low is not None or self.high is not None:
+            bits.append(f"{format_decimal(self.low)}–{format_decimal(self.high)} {self.unit or ''}")
+        for name in ("qualifier", "direction", "label", "project"):
+            v = getattr(self, name)
+            if v:
+                bits.append(f"{name}={v}")
+        return f"Record({', '.join(bits)})"
+
+    def as_dict(self) -> dict:
+        """The record as a plain dict (Decimals kept)."""
+        return asdict(self)
+
+
+#: Column order of every table of records (CSV, JSONL, DataFrame). Public: add, never rename.
+COLUMNS: tuple[str, ...] = (
+    "doc_id", "kind", "text", "start", "end", "value", "unit", "currency", "low", "high",
+    "approx", "qualifier", "direction", "label", "project", "sentence",
+    "vague", "location", "type", "stage",
+)  # fmt: skip
+
+
+def format_decimal(d: Decimal | None) -> str:
+    """A Decimal as a plain string with no exponent and no trailing zeros (1640000000, 8.1)."""
+    if d is None:
+        return ""
+    if d == d.to_integral_value():
+        return str(d.quantize(Decimal(1)))
+    s = format(d.normalize(), "f")
+    return s
+
+
+def record_row(r: Record, doc_id: str | None = None) -> tuple:
+    """A record as a tuple in COLUMNS order (doc_id overridable)."""
+    return tuple(
+        (doc_id if doc_id is not None else r.doc_id) if c == "doc_id" else getattr(r, c)
+        for c in COLUMNS
+    )
+
+
+class Records(Sequence[Record]):
+    """An immutable list of records with notebook-friendly display and ``to_frame()``."""
+
+    __slots__ = ("_items", "source_text")
+
+    def __init__(self, items: Iterable[Record] = (), source_text: str | None = None) -> None:
+        self._items = tuple(items)
+        self.source_text = source_text  # the cleaned text the offsets point into
+
+    @overload
+    def __getitem__(self, i: int) -> Record: ...
+    @overload
+    def __getitem__(self, i: slice) -> "Records": ...
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        if isinstance(i, slice):
+            return Records(self._items[i], self.source_text)
+        return self._items[i]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Records):
+            return self._items == other._items
+        if isinstance(other, (list, tuple)):
+            return list(self._items) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        kinds: dict[str, int] = {}
+        for r in self._items:
+            kinds[r.kind] = kinds.get(r.kind, 0) + 1
+        summary = ", ".join(f"{k}={n}" for k, n in kinds.items()) or "empty"
+        return f"Records({len(self._items)}: {summary})"
+
+    def to_frame(self) -> "pd.DataFrame":
+        """One row per record, columns as in COLUMNS."""
+        return records_frame(self._items)
+
+    def _repr_html_(self) -> str:
+        from .display import records_html
+
+        return records_html(self)
+
+
+def records_frame(records: Iterable[Record]) -> "pd.DataFrame":
+    """Build the standard DataFrame (COLUMNS) from records."""
+    import pandas as pd
+
+    return pd.DataFrame([record_row(r) for r in records], columns=list(COLUMNS))
+
+
+__all__ = [
+    "COLUMNS", "Cleaned", "Document", "Edited", "Record", "Records", "Repaired", "Step",
+    "StepError", "apply_steps", "format_decimal", "record_row", "records_frame", "shift_steps",
+]  # fmt: skip
