@@ -1,0 +1,65 @@
+"""xiangtan_nlp: trustworthy tables of money amounts, percentages and projects from messy Chinese news.
+
+    >>> import xiangtan_nlp as xt
+    >>> xt.extract("总投资超过30亿元，全市投资增长8.1%")          # doctest: +SKIP
+
+Importing this package loads nothing heavy and writes nothing: jieba, pandas and scikit-learn
+are imported by the functions that need them (PEP 562 lazy attributes below).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "read_corpus": ".io.read",
+    "Corpus": ".io.read",
+    "ReadFailure": ".io.read",
+    "clean": ".clean",
+    "repair": ".clean.repair",
+    "apply_steps": ".model",
+    "segment": ".segment",
+    "tokenize": ".segment",
+    "Segmenter": ".segment",
+    "parse_number": ".numbers",
+    "extract": ".extract",
+    "extract_frame": ".extract",
+    "write_records": ".io.write",
+    "Document": ".model",
+    "Step": ".model",
+    "Cleaned": ".model",
+    "Repaired": ".model",
+    "Record": ".model",
+    "Records": ".model",
+    "COLUMNS": ".model",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xiangtan_nlp' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs only; nothing is imported at run time
+    from .clean import clean
+    from .clean.repair import repair
+    from .extract import extract, extract_frame
+    from .io.read import Corpus, ReadFailure, read_corpus
+    from .io.write import write_records
+    from .model import COLUMNS, Cleaned, Document, Record, Records, Repaired, Step, apply_steps
+    from .numbers import parse_number
+    from .segment import Segmenter, segment, tokenize

@@ -1,0 +1,38 @@
+"""Cleaning: normalise characters -> remove page debris -> repair censored text.
+
+Each pass is ``str -> (str, steps)``; :func:`clean` chains them and concatenates their steps, so
+``apply_steps(original, result.steps) == result.text`` always holds.
+"""
+
+from __future__ import annotations
+
+from ..model import Cleaned, Step
+from .debris import strip_debris
+from .normalize import normalize
+
+
+def clean(text: str, *, debris: bool = True, repair: bool = True) -> Cleaned:
+    """Normalise, strip page debris and repair censored characters; every change is a step."""
+    if isinstance(text, (bytes, bytearray)):
+        raise TypeError(
+            "clean() needs str, not bytes: decode first (text.decode('utf-8')) "
+            "or read files with xiangtan_nlp.read_corpus(), which detects the encoding"
+        )
+    if not isinstance(text, str):
+        raise TypeError(f"clean() needs str, got {type(text).__name__}")
+    steps: list[Step] = []
+    text, s = normalize(text)
+    steps += s
+    if debris:
+        text, s = strip_debris(text)
+        steps += s
+    if repair:
+        from .repair import repair as _repair
+
+        r = _repair(text)
+        text = r.text
+        steps += r.steps
+    return Cleaned(text, tuple(steps))
+
+
+__all__ = ["clean", "normalize", "strip_debris"]

@@ -1,0 +1,276 @@
+"""Scraped-page debris: breadcrumbs, bylines and view counters, comment rules, contact ads,
+QR-code prompts, copyright notices, share bars, bare URLs and the trailing related-articles list.
+
+The rules look at whole lines and use features that carry over to other sites: how long a line
+is, whether it ends like a sentence, which keywords it holds, and where it sits (page head, body,
+or the tail after the article ends). A body paragraph — long, ending in 。！？ and without a
+debris keyword at its start — is never removed, whatever it mentions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ..model import Step
+
+# ---------------------------------------------------------------- patterns, compiled once
+URL = regex.compile(r"(?i)(?:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*[A-Za-z0-9/_=#%-]")
+PHONE = regex.compile(
+    r"(?<!\d)(?:1[3-9]\d(?:[- ]?\d{4}){2}"  # mobile 138 0013 8000
+    r"|400[- ]?\d{3}[- ]?\d{3,4}|800[- ]?\d{3}[- ]?\d{4}"  # service numbers
+    r"|0\d{2,3}[- ]\d{7,8}|0\d{2,3}\)\d{7,8}|\(0\d{2,3}\)\d{7,8})(?!\d)"
+)
+DATE = regex.compile(
+    r"(?:(?:19|20)\d{2}(?:-\d{1,2}-\d{1,2}|/\d{1,2}/\d{1,2}|\.\d{1,2}\.\d{1,2}(?!\d)|年\d{1,2}月\d{1,2}日)"
+    r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?)"
+    r"|\d+\s*(?:秒|分钟|小时|天|周|个月|年)前"
+)
+SENTENCE_END = regex.compile(r"[。！？!?…」”』）)]\s*$")
+
+BREADCRUMB = regex.compile(
+    r"^\s*(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|位置)\s*[:：]"
+    r"|^\s*(?:首页|网站首页|主页)\s*(?:[>＞»›/→-]|&gt;)"
+)
+META = regex.compile(
+    r"来源\s*[:：]|作者\s*[:：]|编辑\s*[:：]|责任编辑|责编|审核\s*[:：]|校对\s*[:：]|发布时间|发布日期|发表时间|更新时间"
+    r"|浏览(?:次数|量)?\s*[:：]?\s*\d|阅读(?:量|数)?\s*[:：]?\s*\d|点击(?:数|量|率)?\s*[:：]\s*\d|\d+\s*(?:次浏览|次阅读|人阅读|阅读)"
+    r"|字号\s*[:：]|【\s*字体|打印本页|关闭窗口|\[\s*打印\s*\]|\[\s*关闭\s*\]"
+)
+COMMENT = regex.compile(
+    r"理性评论|文明发言|文明上网|发表评论|我要评论|网友评论|登录后评论|评论\s*\d+|\d+\s*条评论|跟帖"
+    r"|(?:评论|发言).{0,40}(?:公序良俗|法律法规|不予发表|删除)"
+)
+CONTACT = regex.compile(r"电话|手机|热线|微信|QQ|qq|联系人|联系方式|咨询|加盟|租售|招商热线|公众号|邮箱")
+QR = regex.compile(r"扫一扫|扫码|二维码|长按(?:识别|图片)|识别图中|关注(?:我们|公众号|微信)|下载(?:客户端|APP|App)")
+COPYRIGHT = regex.compile(
+    r"版权(?:声明|所有)|©|\(c\)|copyright|all rights reserved|未经(?:许可|授权).{0,10}(?:转载|使用)"
+    r"|如需转载|转载请注明|本文(?:来源|转自|由).{0,20}(?:发布|转载|整理)|侵权.{0,6}删除|联系我们删除"
+    r"|ICP备|公网安备",
+    regex.IGNORECASE,
+)
+SHARE = regex.compile(
+    r"^\s*(?:分享(?:给朋友|到)?|转发|收藏|点赞|打印|返回顶部|上一篇|下一篇|上一条|下一条|本文链接|原文链接|相关链接)\s*[:：]?"
+)
+RELATED = regex.compile(
+    r"^\s*[【\[]?\s*(?:相关(?:文章|阅读|新闻|推荐|链接|报道)|推荐阅读|延伸阅读|猜你喜欢|热门(?:文章|推荐|新闻)|热点推荐|更多(?:新闻|文章|阅读)|你可能感兴趣的|您可能感兴趣的)\s*[】\]]?\s*[:：]?\s*$"
+)
+SECOND_PERSON = regex.compile(r"您")
+_STOPS = regex.compile(r"[。！？!?]")
+
+# ------------------------------------------------------------------------- line features
+LONGEST = 200  # debris lines are short: a longer line is article text whatever it mentions
+MONEY_HINT = regex.compile(r"\d\s*(?:万|亿)?(?:元|美元)")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the page with the features the rules use."""
+
+    start: int
+    end: int  # end of the line's text, before its newline
+    text: str
+
+    @property
+    def body(self) -> str:
+        return self.text.strip()
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.body
+
+    @property
+    def is_sentence(self) -> bool:
+        """Long enough and ending like prose, or holding several sentences: an article paragraph."""
+        b = self.body
+        return len(b) >= 30 and (SENTENCE_END.search(b) is not None or len(_STOPS.findall(b)) >= 2)
+
+
+def _strong_rule(line: Line) -> str | None:
+    """A rule that marks a line as debris wherever it stands."""
+    b = line.body
+    n = len(b)
+    if n > LONGEST:
+        return None
+    if BREADCRUMB.search(b) and n <= 120:
+        return "breadcrumb"
+    if RELATED.match(b):
+        return "related-list"
+    if SHARE.match(b) and (n <= 30 or URL.search(b)):
+        return "share"
+    stripped_url = URL.sub("", b).strip(" :：|·-")
+    if URL.search(b) and len(stripped_url) <= 12:
+        return "url"
+    if COPYRIGHT.search(b) and (n <= 160 and not line.is_sentence or COPYRIGHT.match(b) or n <= 80):
+        return "copyright"
+    if COMMENT.search(b) and (not line.is_sentence or b.startswith("请") and n <= 160):
+        return "comment-rules"
+    if QR.search(b) and n <= 40:
+        return "qr-prompt"
+    if PHONE.search(b) and (n <= 60 or CONTACT.search(b) and not line.is_sentence):
+        return "contact-ad"
+    if META.search(b) and n <= 100 and not line.is_sentence and not MONEY_HINT.search(b):
+        return "byline"
+    if DATE.search(b) and n <= 60 and not line.is_sentence and _mostly_meta(b) and not MONEY_HINT.search(b):
+        return "byline"
+    return None
+
+
+def _mostly_meta(b: str) -> bool:
+    """A date line whose remaining text is short: a byline, not a dated headline."""
+    rest = DATE.sub("", b)
+    han = sum(1 for c in rest if "\u4e00" <= c <= "\u9fff")
+    return han <= 12 or regex.search(r"\d{3,}\s*$", rest) is not None
+
+
+AD_WORDS = regex.compile(r"微信|公众号|联系人|手机号|QQ|qq|租售|加盟|对接资源|客服")
+END_MARKERS = frozenset({"comment-rules", "copyright", "qr-prompt", "share", "related-list", "url", "contact-ad"})
+
+
+def _tail_rule(line: Line) -> str | None:
+    """Weaker evidence, trusted only in a tail that also holds an end-of-article marker."""
+    b = line.body
+    if len(b) > LONGEST:
+        return None
+    if AD_WORDS.search(b) and (len(b) <= 60 or SECOND_PERSON.search(b)):
+        return "contact-ad"
+    if SECOND_PERSON.search(b) and not line.is_sentence:
+        return "contact-ad"
+    if len(b) <= 12 and not SENTENCE_END.search(b):
+        return "tail-fragment"
+    return None
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines with their offsets (without newline characters)."""
+    lines: list[Line] = []
+    pos = 0
+    for raw in text.split("\n"):
+        lines.append(Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return lines
+
+
+# --------------------------------------------------------------------------- the pass
+def classify(text: str) -> list[str | None]:
+    """For each line, the rule that makes it debris, or None if it stays."""
+    lines = split_lines(text)
+    rules: list[str | None] = [None if ln.is_blank else _strong_rule(ln) for ln in lines]
+    # Everything after a related-articles header is the list itself.
+    for i, r in enumerate(rules):
+        if r == "related-list":
+            for j in range(i + 1, len(lines)):
+                if not lines[j].is_blank:
+                    rules[j] = "related-list"
+            break
+    # The tail: walking up from the end, lines that are debris or weak debris belong to the page
+    # chrome until the first line that is neither. Weak rules count only when that tail also
+    # holds a strong end-of-article marker (comment rules, copyright, QR prompt, share bar…).
+    weak: dict[int, str] = {}
+    i = len(lines) - 1
+    while i >= 0:
+        if not lines[i].is_blank and rules[i] is None:
+            w = _tail_rule(lines[i])
+            if w is None:
+                break
+            weak[i] = w
+        i -= 1
+    if any(r in END_MARKERS for r in rules[i + 1 :]):
+        for j, w in weak.items():
+            rules[j] = w
+    return rules
+
+
+def strip_debris(text: str) -> tuple[str, list[Step]]:
+    """Remove page debris lines; return the text and one step per removed line."""
+    lines = split_lines(text)
+    rules = classify(text)
+    steps: list[Step] = []
+    out: list[str] = []
+    pos = 0  # length of the output so far: step spans are in replay coordinates
+    n = len(lines)
+    for i, (ln, rule) in enumerate(zip(lines, rules)):
+        newline = "\n" if i < n - 1 else ""
+        if rule is not None:
+            before = ln.text + newline
+            steps.append(Step("debris", pos, pos + len(before), before, "", rule))
+            continue
+        out.append(ln.text + newline)
+        pos += len(ln.text) + len(newline)
+    cleaned = "".join(out)
+    cleaned, steps = _tidy_whitespace(cleaned, steps)
+    return cleaned, steps
+
+
+_BLANKS = regex.compile(r"\n[ \t]*(?:\n[ \t]*)+")
+_EDGE_SPACE = regex.compile(r"^[ \t]+|[ \t]+$", regex.MULTILINE)
+
+
+def _tidy_whitespace(text: str, steps: list[Step]) -> tuple[str, list[Step]]:
+    """Strip indentation and trailing spaces, keep at most one blank line between paragraphs."""
+    for pattern, repl, rule in ((_EDGE_SPACE, "", "indent"), (_BLANKS, "\n\n", "blank-lines")):
+        out: list[str] = []
+        last = 0
+        delta = 0
+        for m in pattern.finditer(text):
+            if m.group() == repl:
+                continue
+            out.append(text[last : m.start()])
+            out.append(repl)
+            start = m.start() + delta
+            steps.append(Step("normalize", start, start + len(m.group()), m.group(), repl, rule))
+            delta += len(repl) - len(m.group())
+            last = m.end()
+        out.append(text[last:])
+        text = "".join(out)
+    stripped = text.strip("\n")
+    if stripped != text:
+        lead = len(text) - len(text.lstrip("\n"))
+        if lead:
+            steps.append(Step("normalize", 0, lead, text[:lead], "", "blank-lines"))
+        trail = len(text.lstrip("\n")) - len(stripped)
+        if trail:
+            steps.append(Step("normalize", len(stripped), len(stripped) + trail, text[len(text) - trail :], "", "blank-lines"))
+    return stripped, steps
+
+
+# ------------------------------------------------------------------------ page metadata
+_HEAD_LINES = 12  # titles and bylines sit at the top of a scraped page
+
+
+def page_metadata(text: str) -> dict[str, str | None]:
+    """Title, date (ISO) and source URL when the page shows them; values are None otherwise."""
+    lines = split_lines(text)
+    rules = classify(text)
+    title = date = url = None
+    seen = 0
+    for ln, rule in zip(lines, rules):
+        if ln.is_blank:
+            continue
+        seen += 1
+        if seen > _HEAD_LINES:
+            break
+        b = ln.body
+        if date is None and rule in ("byline", None) and (rule == "byline" or not ln.is_sentence):
+            date = next((iso_date(m.group()) for m in DATE.finditer(b) if not m.group().endswith("前")), None)
+        if title is None and rule is None and 4 <= len(b) <= 80 and not ln.is_sentence:
+            title = b
+    for ln, rule in zip(lines, rules):
+        if rule in ("share", "url", "copyright") or ln.body.startswith(("本文链接", "原文链接", "原文地址")):
+            m = URL.search(ln.body)
+            if m:
+                url = m.group()
+                break
+    return {"title": title, "date": date, "url": url}
+
+
+def iso_date(s: str) -> str | None:
+    """2021-07-11 / 2021年7月11日 / 2021.7.11 → '2021-07-11'."""
+    m = regex.match(r"((?:19|20)\d{2})\D(\d{1,2})\D(\d{1,2})", s)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"

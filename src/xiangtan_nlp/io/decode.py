@@ -1,0 +1,151 @@
+"""Bytes to text: BOMs, UTF-8, GB18030/GBK, UTF-16, detected with charset-normalizer.
+
+A file that is not text (an image renamed .txt, an archive, random bytes) is refused with a
+reason; it is never decoded into garbage.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or docx/xlsx)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x7fELF", "an executable"),
+    (b"MZ", "a Windows executable"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"SQLite format 3\x00", "a SQLite database"),
+    (b"RIFF", "a RIFF media file"),
+)
+
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# charset-normalizer names that we widen to the encoding that decodes a superset.
+_WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "cp936": "gb18030"}
+_CJK_OK = {"gb18030", "big5", "big5hkscs", "utf_8", "utf-8", "utf_16", "utf-16", "cp950", "euc_jp", "shift_jis"}
+
+
+class DecodeError(ValueError):
+    """The bytes are not text in any encoding we accept; the message says why."""
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """Name the kind of binary file ``data`` starts like, or None if it may be text."""
+    for magic, what in MAGIC:
+        if data.startswith(magic):
+            if magic == b"MZ" and len(data) > 2 and data[2:3].isascii() and b"\x00" not in data[:64]:
+                continue  # a text file that happens to start with "MZ"
+            return what
+    return None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 text without a BOM has NULs in every other byte for ASCII: tell LE from BE."""
+    if len(head) < 4:
+        return None
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    half = len(head) // 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode ``data`` and return ``(text, encoding used)``; DecodeError says why not."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise DecodeError(f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as e:
+            raise DecodeError(
+                f"not {encoding}: undecodable bytes at offset {e.start} ({data[e.start:e.start + 4]!r})"
+            ) from None
+    if not data:
+        return "", "utf-8"
+    for bom, enc in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as e:
+                raise DecodeError(f"starts with a {enc} byte-order mark but is not {enc} (offset {e.start})") from None
+    what = sniff_binary(data)
+    if what:
+        raise DecodeError(f"not text: looks like {what}")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        bad_utf8_at = utf8_error.start
+    head = data[:4096]
+    enc16 = _utf16_without_bom(head)
+    if enc16:
+        try:
+            return data.decode(enc16), enc16
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in head:
+        raise DecodeError("not text: contains NUL bytes (binary data?)")
+    guess = _detect(data)
+    if guess is not None:
+        try:
+            text = data.decode(guess)
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _plausible(text):
+            return text, guess
+    # Last resort for Chinese pages: GB18030 decodes every GBK/GB2312 file.
+    try:
+        text = data.decode("gb18030")
+        if _plausible(text):
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    raise DecodeError(
+        f"unknown or mixed encoding: not UTF-8 (bad byte at offset {bad_utf8_at}) "
+        "nor GB18030/UTF-16; try --encoding gb18030 or --encoding big5"
+    )
+
+
+def _detect(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        return None
+    enc = best.encoding.lower()
+    enc = _WIDEN.get(enc, enc)
+    return enc
+
+
+def _plausible(text: str) -> bool:
+    """Mostly letters, Han, digits, punctuation and spaces; few controls or private-use chars."""
+    sample = text[:20_000]
+    if not sample:
+        return True
+    bad = 0
+    han = 0
+    for ch in sample:
+        o = ord(ch)
+        if 0x4E00 <= o <= 0x9FFF:
+            han += 1
+        elif (o < 32 and ch not in "\t\n\r\f") or 0xE000 <= o <= 0xF8FF or ch == "\ufffd" or 0x80 <= o < 0xA0:
+            bad += 1
+    return bad <= 0.01 * len(sample) + 2 and (han > 0 or sample.isascii() or bad == 0)
