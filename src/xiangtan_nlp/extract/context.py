@@ -1,0 +1,137 @@
+"""The words around a figure: its sentence, the metric it measures (label), its direction.
+
+Only a short window before each figure is read; nothing here segments a whole document.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+import regex
+
+from .patterns import CLAUSE_BREAK, SENTENCE_END
+
+# Metrics a money amount measures, as written in Chinese economic news.
+MONEY_LABELS = (
+    "总投资", "拟投资", "计划投资", "完成投资", "累计投资", "投资总额", "投资额", "固定资产投资", "新增投资",
+    "招商引资", "引进资金", "到位资金", "实际到位资金", "签约金额", "签约额", "合同金额", "合同额", "中标金额",
+    "成交金额", "成交额", "交易额", "交易金额", "采购金额", "采购额", "采购规模", "采购预算", "预算金额", "预算",
+    "营业收入", "年营业收入", "营业总收入", "主营业务收入", "销售收入", "年销售收入", "营收", "年营收", "年产值",
+    "产值", "总产值", "工业总产值", "工业产值", "增加值", "地区生产总值", "生产总值", "GDP", "销售额", "年销售额",
+    "营业额", "零售额", "社会消费品零售总额", "消费总额", "净利润", "利润总额", "利润", "利税", "税收", "纳税",
+    "财政收入", "一般公共预算收入", "公共财政预算收入", "财政支出", "收入", "支出", "出口额", "进口额",
+    "进出口总额", "进出口额", "出口", "进口", "外贸", "融资", "募资", "募集资金", "贷款", "授信", "信贷",
+    "存款", "余额", "资产", "总资产", "净资产", "市值", "估值", "注册资本", "资金", "补贴", "补助", "奖励",
+    "奖金", "罚款", "赔偿", "费用", "成本", "价格", "售价", "报价", "票房", "节约资金", "节约", "节支",
+    "损失", "亏损", "债务", "投入", "拨付", "下达", "安排", "筹集", "规模", "总额", "金额", "投资",
+)  # fmt: skip
+# Metrics a percentage measures.
+PERCENT_LABELS = (
+    "同比增长", "同比下降", "同比增加", "同比减少", "同比上升", "同比提高", "环比增长", "环比下降", "比上年增长",
+    "比上年下降", "比上年同期增长", "比去年同期增长", "比去年增长", "年均增长", "平均增长", "增长率", "增速",
+    "增幅", "降幅", "涨幅", "跌幅", "完成率", "占比", "比重", "比例", "占", "贡献率", "利率", "税率", "毛利率",
+    "净利率", "收益率", "回报率", "失业率", "覆盖率", "达标率", "合格率", "满意度", "入住率", "出租率",
+    "使用率", "利用率", "市场份额", "份额", "折扣", "首付", "增长", "下降", "提高", "提升", "上升", "上涨",
+    "下跌", "回落", "减少", "增加", "降低", "降至", "升至", "扩大", "收窄", "下滑",
+)  # fmt: skip
+
+_MONEY_LABEL = regex.compile("|".join(sorted(map(regex.escape, MONEY_LABELS), key=len, reverse=True)))
+_PERCENT_LABEL = regex.compile(
+    r"\p{Han}{0,4}率|" + "|".join(sorted(map(regex.escape, PERCENT_LABELS), key=len, reverse=True))
+)
+# Metric nouns that a bare direction verb attaches to: 投资增长, 出口下降.
+_METRIC_BEFORE_VERB = regex.compile(
+    r"(?:投资|收入|利润|产值|增加值|消费|出口|进口|进出口|销售|营收|税收|产量|规模|总量|GDP|价格|房价|指数|"
+    r"人数|客流|销量|成交量|存款|贷款|需求|供应|工业|生产总值)$"
+)
+# Fillers between a label and its figure: 营业收入达60亿元, 完成率为151.67%.
+_FILLER = regex.compile(r"(?:分别|预计|共计|合计|累计|总计|高达|多达|达到|达|为|是|了|到|至|约|已|将|仅|只|共|近|比|较|由|从|和|或|的)+$")
+
+UP_WORDS = ("增长", "增加", "提高", "提升", "上升", "上涨", "攀升", "跃升", "增", "涨", "升", "扩大", "回升", "反弹", "高出", "多出")
+DOWN_WORDS = ("下降", "减少", "回落", "降至", "下跌", "降低", "减", "降", "跌", "下滑", "收窄", "缩小", "萎缩", "负增长", "低于", "缩减", "减小")
+_DIRECTION = regex.compile(
+    "|".join(sorted(map(regex.escape, UP_WORDS + DOWN_WORDS), key=len, reverse=True))
+)
+_UP = frozenset(UP_WORDS)
+
+WINDOW = 24  # characters of context read before a figure
+
+
+class Sentences:
+    """Sentence spans of one text, found once, looked up by offset."""
+
+    __slots__ = ("text", "_starts", "_ends")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        ends = []
+        for m in SENTENCE_END.finditer(text):
+            ends.append(m.end())
+            starts.append(m.end())
+        ends.append(len(text))
+        self._starts = starts
+        self._ends = ends
+
+    def span(self, pos: int) -> tuple[int, int]:
+        """``[start, end)`` of the sentence holding ``pos``."""
+        i = bisect_right(self._starts, pos) - 1
+        return self._starts[i], self._ends[i]
+
+    def around(self, start: int) -> str:
+        """The stripped sentence holding the figure that starts at ``start``."""
+        s, e = self.span(start)
+        return self.text[s:e].strip()
+
+
+def clause_before(text: str, start: int) -> str:
+    """The clause leading up to a figure: back to the last comma or stop, at most WINDOW chars."""
+    lo = max(0, start - WINDOW)
+    window = text[lo:start]
+    breaks = list(CLAUSE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end() :]
+    return window
+
+
+def _strip_filler(clause: str) -> str:
+    return _FILLER.sub("", clause)
+
+
+def money_label(text: str, start: int) -> str | None:
+    """The metric a money amount measures (总投资, 拟投资, 年营业收入 …), or None."""
+    clause = _strip_filler(clause_before(text, start))
+    last = None
+    for m in _MONEY_LABEL.finditer(clause):
+        last = m
+    return last.group() if last else None
+
+
+def percent_label(text: str, start: int) -> str | None:
+    """The metric a percentage measures (同比增长, 完成率, 投资增长 …), or None."""
+    clause = _strip_filler(clause_before(text, start))
+    last = None
+    for m in _PERCENT_LABEL.finditer(clause):
+        last = m
+    if last is None:
+        return None
+    label = last.group()
+    if label in UP_WORDS or label in DOWN_WORDS:
+        head = _METRIC_BEFORE_VERB.search(clause[: last.start()])
+        if head:
+            label = head.group() + label
+    return label
+
+
+def direction(text: str, start: int, value_negative: bool = False) -> str | None:
+    """'up' or 'down' from the wording just before a figure (增长 … / 下降 …), else None."""
+    clause = clause_before(text, start)
+    last = None
+    for m in _DIRECTION.finditer(clause):
+        last = m
+    if last is None:
+        return None
+    up = last.group() in _UP
+    if value_negative and up:
+        return "down"  # 增长-10.5% is a fall
+    return "up" if up else "down"

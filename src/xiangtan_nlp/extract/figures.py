@@ -1,0 +1,271 @@
+"""Money and percent records from one scan of the text.
+
+``FIGURE`` finds every candidate in one pass; each match is parsed where it stands: numerals to
+Decimal, qualifiers to bounds, the unit to a currency or percent unit, the clause before it to a
+label and a direction. Bare amounts (投资120亿, 0.72亿和0.45亿美元) become money only when the
+context makes them money.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+import regex
+
+from ..model import Record
+from ..numbers import parse_number
+from . import context
+from .patterns import (
+    CURRENCY_PREFIXES,
+    CURRENCY_WORDS,
+    FIGURE,
+    LIST_JOIN,
+    OTHER_UNIT,
+    QUALIFIERS_AFTER,
+    QUALIFIERS_BEFORE,
+)
+
+MAX_NUMERAL = 24  # longer digit/numeral runs are not figures (and would be slow to parse)
+PERCENT_UNITS = {"%": "%", "‰": "‰", "个百分点": "pp", "百分点": "pp", "成": "%", "折": "%"}
+# Characters that may stand right before a one-character Chinese numeral: anything else makes
+# the numeral part of a word (赔偿李四人民币 → not 四人民币; 统一元件 → not 一元).
+_NUMERAL_OK_AFTER = set("约近达超逾为是了共计余多过至到和及与或、，,（(：: 以仅只值额资入出款价费金税息付花赚亏省收欠借贷赔罚奖捐筹拨补")
+# 统一 第一 唯一 之一 万一 …: the 一 belongs to the word, so 统一成 is not 10%.
+_WORDS_ENDING_IN_ONE = set("统第唯之万专初同单划归合")
+# "近" and "超" are qualifiers only when they are not the end of another word (最近, 高超).
+_QUALIFIER_WORD_END = {"近": set("最附靠临亲邻将接逼"), "超": set("高赶")}
+
+
+@dataclass(slots=True)
+class _Figure:
+    """A parsed candidate before it becomes a record."""
+
+    start: int
+    end: int
+    kind: str  # money | percent | bare (an amount with a multiplier and no unit yet)
+    value: Decimal | None
+    low: Decimal | None
+    high: Decimal | None
+    unit: str | None
+    currency: str | None
+    qualifier: str | None
+    bound: str | None  # low | high | about
+    approx: bool
+    vague: bool = False
+    negative: bool = False
+    mult: str | None = None  # the multiplier written after the last number
+
+
+def _num(raw: str, mult: str | None) -> Decimal:
+    if raw[0] in "百千万亿":
+        raw = "一" + raw  # 百亿 = 一百亿 when it stands alone (近百亿元)
+    return tidy(parse_number(raw + (mult or "")))
+
+
+def tidy(v: Decimal) -> Decimal:
+    """Integral values without exponent or trailing zeros (Decimal('72000000'), not '7.2E+7')."""
+    if v == v.to_integral_value() and abs(v) < Decimal(10) ** 40:
+        return v.quantize(Decimal(1))
+    return v.normalize() if abs(v) < Decimal(10) ** 40 else v
+
+
+def _parse(m: regex.Match, text: str) -> _Figure | None:
+    """Parse one FIGURE match; None when it is not a figure after all."""
+    start = m.start()
+    q = m.group("q")
+    if q:
+        prev = text[start - 1] if start else ""
+        if prev in _QUALIFIER_WORD_END.get(q, ()):
+            start += len(q)
+            q = None
+    bound = QUALIFIERS_BEFORE.get(q) if q else None
+    qualifier = q
+    post = m.group("post")
+    end = m.end()
+
+    if m.group("vg") or m.group("vg2"):
+        cur = CURRENCY_WORDS.get(m.group("vunit") or "元", "CNY")
+        return _Figure(start, end, "money", None, None, None, cur, cur, qualifier or (m.group("vg") or m.group("vg2"))[:1], None, True, vague=True)
+
+    if m.group("fr"):
+        per_mille = m.group("fr") == "千分之"
+        try:
+            v1 = _num(m.group("fn1"), None)
+            v2 = _num(m.group("fn2"), None) if m.group("fn2") else None
+        except ValueError:
+            return None
+        unit = "‰" if per_mille else "%"
+        return _range_or_single(start, end, "percent", v1, v2, unit, None, qualifier, bound, post)
+
+    n1, n2 = m.group("n1"), m.group("n2")
+    if len(n1) > MAX_NUMERAL or (n2 and len(n2) > MAX_NUMERAL):
+        return None
+    unit_word = m.group("unit")
+    cp = m.group("cp")
+    # A one-character Chinese numeral glued to the word before it is part of that word.
+    if not n1[0].isdigit() and len(n1) == 1 and not cp and not q:
+        prev = text[m.start("n1") - 1] if m.start("n1") else ""
+        if unit_word in ("成", "折"):
+            if prev in _WORDS_ENDING_IN_ONE:
+                return None
+        elif prev and regex.match(r"\p{Han}", prev) and prev not in _NUMERAL_OK_AFTER:
+            return None
+    m1, m2 = m.group("m1"), m.group("m2")
+    x = m.group("x1") or m.group("x1b") or m.group("x2") or m.group("x2b")
+    if x and not qualifier:
+        qualifier, bound = x, "low"
+    if post and not qualifier:
+        qualifier, bound = post, QUALIFIERS_AFTER[post]
+    elif post:
+        qualifier = f"{qualifier}…{post}"
+        bound = bound or QUALIFIERS_AFTER[post]
+    try:
+        if n2 is not None and not m1 and m2 and (n1[0].isdigit() == n2[0].isdigit()):
+            m1 = m2  # 6-8亿元: the multiplier is shared
+        v1 = _num(n1, m1)
+        v2 = _num(n2, m2) if n2 is not None else None
+    except ValueError:
+        return None
+    neg1 = bool(m.group("neg")) and m.group("neg") != "+"
+    if neg1:
+        v1 = -v1
+    if v2 is not None and m.group("neg2"):
+        v2 = -v2
+    if v2 is not None and v2 < v1:
+        # not a range after all (2020-8%): keep the figure after the separator
+        v1, v2, start, neg1 = v2, None, m.start("n2") - (1 if m.group("neg2") else 0), bool(m.group("neg2"))
+        qualifier = post
+        bound = QUALIFIERS_AFTER.get(post) if post else None
+
+    if unit_word in PERCENT_UNITS:
+        unit = PERCENT_UNITS[unit_word]
+        if unit_word in ("成", "折"):
+            if n2 is not None or m1 or not _fraction_word_ok(n1, v1, unit_word, text, m.start("n1")):
+                return None
+            v1 = tidy(v1 if v1 >= 10 else v1 * 10)  # 七成 = 70%, 八折 = 80%, 七五折 = 75%
+        if m.group("u1") and m.group("u1") != unit_word:
+            return None
+        fig = _range_or_single(start, end, "percent", v1, v2, unit, None, qualifier, bound, None)
+        fig.negative = neg1
+        return fig
+    if cp and not unit_word:
+        currency = CURRENCY_PREFIXES[cp]
+    elif unit_word:
+        currency = CURRENCY_WORDS[unit_word]
+        if cp and CURRENCY_PREFIXES[cp] != currency and unit_word != "元":
+            return None
+    else:
+        currency = None
+    if currency is None:
+        # bare amount with a multiplier: money only if no other unit follows
+        if OTHER_UNIT.match(text, end) or (m.group("u1")):
+            return None
+        fig = _range_or_single(start, end, "bare", v1, v2, None, None, qualifier, bound, None)
+        fig.mult = m2 or m1 or _trailing_mult(n1)
+        return fig
+    if m.group("u1"):
+        return None
+    return _range_or_single(start, end, "money", v1, v2, currency, currency, qualifier, bound, None)
+
+
+def _trailing_mult(numeral: str) -> str | None:
+    return numeral[-1] if numeral and numeral[-1] in "万亿千" else None
+
+
+def _fraction_word_ok(n1: str, value: Decimal, unit_word: str, text: str, pos: int) -> bool:
+    """七成 / 八折 / 8.5折 are fractions; 万成, 一波三折, 百折 are not."""
+    if any(c in n1 for c in "百千万亿"):
+        return False
+    if unit_word == "成" and not (0 < value <= 10):
+        return False
+    if unit_word == "折" and not (0 < value < 100):
+        return False
+    prev = text[pos - 1] if pos else ""
+    return prev not in "波曲周转对"
+
+
+def _range_or_single(
+    start: int, end: int, kind: str, v1: Decimal, v2: Decimal | None, unit: str | None,
+    currency: str | None, qualifier: str | None, bound: str | None, post: str | None,
+) -> _Figure:  # fmt: skip
+    if post and not qualifier:
+        qualifier, bound = post, QUALIFIERS_AFTER[post]
+    if v2 is not None:
+        return _Figure(start, end, kind, None, v1, v2, unit, currency, qualifier, bound, True)
+    low = high = v1
+    if bound == "low":
+        high = None
+    elif bound == "high":
+        low = None
+    elif bound == "about":
+        low = high = None
+    return _Figure(start, end, kind, v1, low, high, unit, currency, qualifier, bound, bound is not None)
+
+
+def find_figures(text: str, kinds: Iterable[str] = ("money", "percent"), doc_id: str | None = None) -> list[Record]:
+    """Money and percent records in ``text``, in order of appearance."""
+    want = set(kinds)
+    figs: list[_Figure] = []
+    for m in FIGURE.finditer(text):
+        f = _parse(m, text)
+        if f is not None:
+            figs.append(f)
+    _share_units(figs, text)
+    sentences: context.Sentences | None = None
+    out: list[Record] = []
+    for f in figs:
+        if f.kind == "bare":
+            label = context.money_label(text, f.start)
+            if label is None:
+                continue
+            f.kind, f.unit, f.currency = "money", "CNY", "CNY"
+        if f.kind not in want:
+            continue
+        sentences = sentences or context.Sentences(text)
+        if f.kind == "money":
+            label = context.money_label(text, f.start)
+            direction = None
+        else:
+            label = context.percent_label(text, f.start)
+            direction = context.direction(text, f.start, f.negative or (f.value is not None and f.value < 0))
+        out.append(
+            Record(
+                kind=f.kind,  # type: ignore[arg-type]
+                text=text[f.start : f.end],
+                start=f.start,
+                end=f.end,
+                value=f.value,
+                unit=f.unit,
+                currency=f.currency if f.kind == "money" else None,
+                low=f.low,
+                high=f.high,
+                approx=f.approx,
+                qualifier=f.qualifier,
+                direction=direction,
+                label=label,
+                sentence=sentences.around(f.start),
+                doc_id=doc_id,
+                vague=f.vague,
+            )
+        )
+    return out
+
+
+def _share_units(figs: list[_Figure], text: str) -> None:
+    """0.72亿和0.45亿美元 / 2.48亿、1.36亿和0.16亿美元: a listed amount takes the last one's unit."""
+    for i in range(len(figs) - 2, -1, -1):
+        f, nxt = figs[i], figs[i + 1]
+        if f.kind != "bare" or nxt.kind not in ("money", "bare"):
+            continue
+        if not LIST_JOIN.fullmatch(text, f.end, nxt.start):
+            continue
+        if nxt.kind == "money" and nxt.mult is None and not _ends_with_mult(text, nxt):
+            continue  # 5万、20元: different scales, no shared unit
+        if nxt.kind == "money":
+            f.kind, f.unit, f.currency = "money", nxt.unit, nxt.currency
+
+
+def _ends_with_mult(text: str, f: _Figure) -> bool:
+    return regex.search(r"[万亿千]\D{0,6}$", text[f.start : f.end]) is not None
