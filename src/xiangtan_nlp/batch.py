@@ -14,6 +14,14 @@ def extract_document(doc: Document, kinds: tuple[str, ...], *, clean: bool = Tru
 
     text = _clean(doc.text).text if clean else doc.text
     records = find_figures(text, kinds, doc_id=doc.id)
+    if "project" in kinds:
+        # project names are found (with POS segmentation) only when asked for: money+percent
+        # alone stays a pure regex scan
+        from .extract.projects import find_projects, link_figures
+
+        projects = find_projects(text, doc_id=doc.id)
+        records = link_figures(text, records, projects)
+        records = sorted(records + projects, key=lambda r: (r.start, r.end, r.kind))
     return text, records
 
 

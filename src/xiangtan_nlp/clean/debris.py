@@ -84,7 +84,12 @@ class Line:
     def is_sentence(self) -> bool:
         """Long enough and ending like prose, or holding several sentences: an article paragraph."""
         b = self.body
-        return len(b) >= 30 and (SENTENCE_END.search(b) is not None or len(_STOPS.findall(b)) >= 2)
+        if len(b) < 30:
+            return False
+        if SENTENCE_END.search(b):
+            return True
+        stop = _STOPS.search(b)  # a full sentence inside, then a trailing fragment
+        return stop is not None and stop.start() >= 15
 
 
 def _strong_rule(line: Line) -> str | None:

@@ -24,6 +24,8 @@ MONEY_LABELS = (
     "存款", "余额", "资产", "总资产", "净资产", "市值", "估值", "注册资本", "资金", "补贴", "补助", "奖励",
     "奖金", "罚款", "赔偿", "费用", "成本", "价格", "售价", "报价", "票房", "节约资金", "节约", "节支",
     "损失", "亏损", "债务", "投入", "拨付", "下达", "安排", "筹集", "规模", "总额", "金额", "投资",
+    "发行底价", "底价", "股价", "发行价", "价格", "贸易顺差", "顺差", "逆差", "认购", "出资", "技术开发费",
+    "研发投入", "研发费用", "经费", "房价", "均价", "租金", "工资", "薪酬", "收购价", "转让价", "对价",
 )  # fmt: skip
 # Metrics a percentage measures.
 PERCENT_LABELS = (
@@ -33,6 +35,7 @@ PERCENT_LABELS = (
     "净利率", "收益率", "回报率", "失业率", "覆盖率", "达标率", "合格率", "满意度", "入住率", "出租率",
     "使用率", "利用率", "市场份额", "份额", "折扣", "首付", "增长", "下降", "提高", "提升", "上升", "上涨",
     "下跌", "回落", "减少", "增加", "降低", "降至", "升至", "扩大", "收窄", "下滑",
+    "持股", "股权", "股份", "控股", "认购", "市场占有率", "占有率", "节电", "节能", "增", "降",
 )  # fmt: skip
 
 _MONEY_LABEL = regex.compile("|".join(sorted(map(regex.escape, MONEY_LABELS), key=len, reverse=True)))
@@ -98,23 +101,45 @@ def _strip_filler(clause: str) -> str:
     return _FILLER.sub("", clause)
 
 
-def money_label(text: str, start: int) -> str | None:
+def money_label(text: str, start: int, end: int | None = None) -> str | None:
     """The metric a money amount measures (总投资, 拟投资, 年营业收入 …), or None."""
     clause = _strip_filler(clause_before(text, start))
     last = None
     for m in _MONEY_LABEL.finditer(clause):
         last = m
-    return last.group() if last else None
+    if last:
+        return last.group()
+    return _label_after(_MONEY_LABEL, text, end)
 
 
-def percent_label(text: str, start: int) -> str | None:
+def _label_after(pattern: regex.Pattern, text: str, end: int | None) -> str | None:
+    """A label written after the figure: 70亿的销售额, 21.52%的股份, 9.6%的市场占有率."""
+    if end is None or text[end : end + 1] != "的":
+        return None
+    m = pattern.match(text, end + 1)
+    return m.group() if m else None
+
+
+# After a bare amount: 70亿的销售额, 5亿扩建水清沟热电厂 — what the amount buys or measures.
+_MONEY_AFTER = regex.compile(
+    r"(?:的)?(?:" + "|".join(sorted(map(regex.escape, MONEY_LABELS), key=len, reverse=True)) + r")"
+    r"|扩建|建设|兴建|新建|打造|改造|收购|并购|入股|注资|购买|采购|买下|竞得|拍得|中标"
+)
+
+
+def money_context(text: str, start: int, end: int) -> bool:
+    """True when a bare amount (120亿) is money: a money label before it or after it."""
+    return money_label(text, start) is not None or _MONEY_AFTER.match(text, end) is not None
+
+
+def percent_label(text: str, start: int, end: int | None = None) -> str | None:
     """The metric a percentage measures (同比增长, 完成率, 投资增长 …), or None."""
     clause = _strip_filler(clause_before(text, start))
     last = None
     for m in _PERCENT_LABEL.finditer(clause):
         last = m
     if last is None:
-        return None
+        return _label_after(_PERCENT_LABEL, text, end)
     label = last.group()
     if label in UP_WORDS or label in DOWN_WORDS:
         head = _METRIC_BEFORE_VERB.search(clause[: last.start()])

@@ -215,21 +215,25 @@ def find_figures(text: str, kinds: Iterable[str] = ("money", "percent"), doc_id:
     _share_units(figs, text)
     sentences: context.Sentences | None = None
     out: list[Record] = []
+    prev: Record | None = None
     for f in figs:
         if f.kind == "bare":
-            label = context.money_label(text, f.start)
-            if label is None:
+            if not context.money_context(text, f.start, f.end):
                 continue
             f.kind, f.unit, f.currency = "money", "CNY", "CNY"
         if f.kind not in want:
             continue
         sentences = sentences or context.Sentences(text)
         if f.kind == "money":
-            label = context.money_label(text, f.start)
+            label = context.money_label(text, f.start, f.end)
             direction = None
         else:
-            label = context.percent_label(text, f.start)
+            label = context.percent_label(text, f.start, f.end)
             direction = context.direction(text, f.start, f.negative or (f.value is not None and f.value < 0))
+        if prev is not None and prev.kind == f.kind and LIST_JOIN.fullmatch(text, prev.end, f.start):
+            # 分别达到44.97亿元、34.89亿元和24.54亿元: later items share the first one's context
+            label = label or prev.label
+            direction = direction or prev.direction
         out.append(
             Record(
                 kind=f.kind,  # type: ignore[arg-type]
@@ -250,6 +254,7 @@ def find_figures(text: str, kinds: Iterable[str] = ("money", "percent"), doc_id:
                 vague=f.vague,
             )
         )
+        prev = out[-1]
     return out
 
 

@@ -70,8 +70,10 @@ RANGE_SEP = r"(?:至|到|-|－|~|～|—|–|—)"
 # these spans. Group names: q=qualifier before, cp=currency prefix, neg=sign,
 # n1/x1/m1 first number (numeral, 多/余, multiplier), u1=percent sign after the first number
 # of a range, n2/x2/m2 second number, unit=currency or percent unit, post=qualifier after.
-_NUM1 = rf"(?P<n1>{ARABIC}|{CHINESE})(?P<x1>{MORE})?+(?P<m1>{MULT})?+(?P<x1b>{MORE})?+"
-_NUM2 = rf"(?P<n2>{ARABIC}|{CHINESE})(?P<x2>{MORE})?+(?P<m2>{MULT})?+(?P<x2b>{MORE})?+"
+# a space or 个 may stand between a number and its multiplier: "60800 万元", "50个亿元"
+_GAP = r"(?:[ 个](?=[万亿千]))?+"
+_NUM1 = rf"(?P<n1>{ARABIC}|{CHINESE})(?P<x1>{MORE})?+{_GAP}(?P<m1>{MULT})?+(?P<x1b>{MORE})?+"
+_NUM2 = rf"(?P<n2>{ARABIC}|{CHINESE})(?P<x2>{MORE})?+{_GAP}(?P<m2>{MULT})?+(?P<x2b>{MORE})?+"
 FIGURE = regex.compile(
     rf"""
     (?P<q>{QUAL_BEFORE})?
@@ -92,13 +94,13 @@ FIGURE = regex.compile(
         (?P<u1>%|‰)?{RANGE_SEP}(?P<neg2>负|-|−)?{_NUM2}
       )?
       (?:
-        (?P<unit>
+        \x20?+(?P<unit>
             (?:{CURRENCY})(?!{NOT_YUAN})
           | %|‰|个百分点|百分点
           | 成(?![功为立果本交绩效熟长员都品型人年就分家材语全本册活不])
           | 折(?![合算旧叠射腾线扣服磨损价痕返不])
         )
-        | (?(cp)|(?<=[万亿千]))  # a bare amount with a multiplier: money if the context says so
+        | (?(cp)|(?<=[万亿千][多余]?+))  # a bare amount with a multiplier: money if the context says so
       )
     )
     (?P<post>{QUAL_AFTER})?
