@@ -9,6 +9,8 @@ are imported by the functions that need them (PEP 562 lazy attributes below).
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +54,24 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
+
+
+class _Package(types.ModuleType):
+    """Keeps ``xt.clean``, ``xt.extract`` and ``xt.segment`` the functions.
+
+    Those functions live in modules of the same name (clean/, extract/, segment.py), and Python
+    sets ``package.<submodule>`` to the module whenever the submodule is imported; without this,
+    ``xt.segment`` would turn into a module as soon as anything imported ``xiangtan_nlp.segment``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in _EXPORTS:
+            self.__dict__.pop(name, None)  # resolved again (as the function) by __getattr__
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only; nothing is imported at run time

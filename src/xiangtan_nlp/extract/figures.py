@@ -170,6 +170,12 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
     return _range_or_single(start, end, "money", v1, v2, currency, currency, qualifier, bound, None)
 
 
+def _glued_numeral(m: regex.Match, text: str) -> bool:
+    """The match began with a one-character numeral that belongs to the word before it."""
+    n1 = m.group("n1")
+    return n1 is not None and len(n1) == 1 and not n1.isdigit()
+
+
 def _trailing_mult(numeral: str) -> str | None:
     return numeral[-1] if numeral and numeral[-1] in "万亿千" else None
 
@@ -182,8 +188,7 @@ def _fraction_word_ok(n1: str, value: Decimal, unit_word: str, text: str, pos: i
         return False
     if unit_word == "折" and not (0 < value < 100):
         return False
-    prev = text[pos - 1] if pos else ""
-    return prev not in "波曲周转对"
+    return not (pos and text[pos - 1] in "波曲周转对")
 
 
 def _range_or_single(
@@ -208,10 +213,19 @@ def find_figures(text: str, kinds: Iterable[str] = ("money", "percent"), doc_id:
     """Money and percent records in ``text``, in order of appearance."""
     want = set(kinds)
     figs: list[_Figure] = []
-    for m in FIGURE.finditer(text):
+    pos = 0
+    while True:
+        m = FIGURE.search(text, pos)
+        if m is None:
+            break
         f = _parse(m, text)
         if f is not None:
             figs.append(f)
+            pos = m.end()
+        elif _glued_numeral(m, text):
+            pos = m.start("n1") + 1  # 李四人民币50元: rescan after the word's numeral
+        else:
+            pos = m.end()
     _share_units(figs, text)
     sentences: context.Sentences | None = None
     out: list[Record] = []

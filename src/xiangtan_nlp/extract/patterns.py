@@ -86,7 +86,7 @@ FIGURE = regex.compile(
       (?P<fr>百分之|千分之)(?P<fn1>{CHINESE}|{ARABIC})
         (?:{RANGE_SEP}(?:百分之|千分之)?(?P<fn2>{CHINESE}|{ARABIC}))?
     |
-      (?P<cp>{CURRENCY_PREFIX})?\s?
+      (?:(?P<cp>{CURRENCY_PREFIX})\x20?+)?
       (?<![0-9.{CN_DIGITS}{CN_UNITS}])
       (?P<neg>负|-|−|\+)?
       {_NUM1}

@@ -54,18 +54,22 @@ def sniff_binary(data: bytes) -> str | None:
     return None
 
 
-def _utf16_without_bom(head: bytes) -> str | None:
-    """UTF-16 text without a BOM has NULs in every other byte for ASCII: tell LE from BE."""
-    if len(head) < 4:
-        return None
-    even = head[0::2].count(0)
-    odd = head[1::2].count(0)
-    half = len(head) // 2
-    if odd > 0.3 * half and even < 0.05 * half:
-        return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
-        return "utf-16-be"
-    return None
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Decode BOM-less UTF-16 (LE or BE) when one reading is clearly text, else None."""
+    best: tuple[float, str, str] | None = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:4000]
+        if not sample or not _plausible(sample):
+            continue
+        good = sum(1 for c in sample if c.isascii() and (c.isprintable() or c in "\n\t\r") or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+        score = good / len(sample)
+        if score > 0.9 and (best is None or score > best[0]):
+            best = (score, text, enc)
+    return (best[1], best[2]) if best else None
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -95,13 +99,11 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     except UnicodeDecodeError as utf8_error:
         bad_utf8_at = utf8_error.start
     head = data[:4096]
-    enc16 = _utf16_without_bom(head)
-    if enc16:
-        try:
-            return data.decode(enc16), enc16
-        except UnicodeDecodeError:
-            pass
     if b"\x00" in head:
+        # UTF-16 without a BOM has NULs (ASCII, digits); anything else with NULs is binary
+        text16 = _utf16_without_bom(data)
+        if text16 is not None:
+            return text16
         raise DecodeError("not text: contains NUL bytes (binary data?)")
     guess = _detect(data)
     if guess is not None:

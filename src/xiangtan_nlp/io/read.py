@@ -142,8 +142,8 @@ class Corpus(Iterable[Document]):
                         if os.path.commonpath([target, str(real_root)]) != str(real_root):
                             self._fail(str(p), "symlink points outside the folder; not followed")
                             continue
-                        if target in seen:
-                            self._fail(str(p), "symlink loop or repeated target; not followed")
+                        if target in seen and os.path.isdir(target):
+                            self._fail(str(p), "symlink loop; not followed")
                             continue
                     is_dir = entry.is_dir()
                 except OSError as e:
@@ -159,8 +159,10 @@ class Corpus(Iterable[Document]):
                     continue
                 if entry.name.startswith(".") or p.suffix.lower() not in SUFFIXES:
                     continue  # hidden files and other formats are not articles
-                if is_link:
-                    seen.add(os.path.realpath(p))
+                real = os.path.realpath(p)
+                if real in seen:
+                    continue  # the same file reached twice (a symlink to it): read once
+                seen.add(real)
                 yield from self._read_file(p, id_base=rel, display=str(p))
             stack.extend(reversed(subfolders))  # depth-first, in name order
 

@@ -1,0 +1,173 @@
+"""Money and percent records: a table of real phrasings, negatives, the seed exactly, the gold files."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import xiangtan_nlp as xt
+from xiangtan_nlp.io.read import read_text
+from xiangtan_nlp.model import format_decimal
+
+sys.path.insert(0, str(Path(__file__).parent))
+import gold_scorer as gs  # noqa: E402
+
+D = Decimal
+
+# (text, [(record text, kind, value, unit, low, high, approx, qualifier)])
+CASES = [
+    ("总投资20亿元的湖南中部(湘乡)电力产业园", [("20亿元", "money", "2000000000", "CNY", "2000000000", "2000000000", False, None)]),
+    ("企业拟投资2.2亿元在湘潭经开区建设", [("2.2亿元", "money", "220000000", "CNY", "220000000", "220000000", False, None)]),
+    ("总投资超过30亿元", [("超过30亿元", "money", "3000000000", "CNY", "3000000000", None, True, "超过")]),
+    ("预计年营业收入达60亿元以上", [("60亿元以上", "money", "6000000000", "CNY", "6000000000", None, True, "以上")]),
+    ("计划投资一百二十亿元", [("一百二十亿元", "money", "12000000000", "CNY", "12000000000", "12000000000", False, None)]),
+    ("今年全国铁路投资1.2万亿元", [("1.2万亿元", "money", "1200000000000", "CNY", "1200000000000", "1200000000000", False, None)]),
+    ("融资16.4亿元", [("16.4亿元", "money", "1640000000", "CNY", "1640000000", "1640000000", False, None)]),
+    ("投资120亿，建设新厂", [("120亿", "money", "12000000000", "CNY", "12000000000", "12000000000", False, None)]),
+    ("赔偿李四人民币50元", [("人民币50元", "money", "50", "CNY", "50", "50", False, None)]),
+    ("出资约合人民币3000万元", [("约合人民币3000万元", "money", "30000000", "CNY", None, None, True, "约合")]),
+    ("融资0.72亿和0.45亿美元", [
+        ("0.72亿", "money", "72000000", "USD", "72000000", "72000000", False, None),
+        ("0.45亿美元", "money", "45000000", "USD", "45000000", "45000000", False, None)]),
+    ("分别为2.48亿、1.36亿和0.16亿美元", [
+        ("2.48亿", "money", "248000000", "USD", "248000000", "248000000", False, None),
+        ("1.36亿", "money", "136000000", "USD", "136000000", "136000000", False, None),
+        ("0.16亿美元", "money", "16000000", "USD", "16000000", "16000000", False, None)]),
+    ("总投资20亿至30亿元", [("20亿至30亿元", "money", None, "CNY", "2000000000", "3000000000", True, None)]),
+    ("投资6-8亿元", [("6-8亿元", "money", None, "CNY", "600000000", "800000000", True, None)]),
+    ("带动数十亿元投资", [("数十亿元", "money", None, "CNY", None, None, True, "数")]),
+    ("打造千亿级产业集群", [("千亿级", "money", None, "CNY", None, None, True, "千")]),
+    ("净利润逾3000万美元", [("逾3000万美元", "money", "30000000", "USD", "30000000", None, True, "逾")]),
+    ("营收近百亿元", [("近百亿元", "money", "10000000000", "CNY", None, "10000000000", True, "近")]),
+    ("投资30多亿元", [("30多亿元", "money", "3000000000", "CNY", "3000000000", None, True, "多")]),
+    ("融资不到500万欧元", [("不到500万欧元", "money", "5000000", "EUR", None, "5000000", True, "不到")]),
+    ("收购价约120亿港元左右", [("约120亿港元左右", "money", "12000000000", "HKD", None, None, True, "约…左右")]),
+    ("贷款5000万日元和200万英镑", [
+        ("5000万日元", "money", "50000000", "JPY", "50000000", "50000000", False, None),
+        ("200万英镑", "money", "2000000", "GBP", "2000000", "2000000", False, None)]),
+    ("突破1,000亿韩元", [("突破1,000亿韩元", "money", "100000000000", "KRW", "100000000000", None, True, "突破")]),
+    ("全市投资增长8.1%", [("8.1%", "percent", "8.1", "%", "8.1", "8.1", False, None)]),
+    ("较疫情初期提升36.9个百分点", [("36.9个百分点", "percent", "36.9", "pp", "36.9", "36.9", False, None)]),
+    ("投资完成率151.67%", [("151.67%", "percent", "151.67", "%", "151.67", "151.67", False, None)]),
+    ("同比增长百分之十二点五", [("百分之十二点五", "percent", "12.5", "%", "12.5", "12.5", False, None)]),
+    ("增速为5%-8%", [("5%-8%", "percent", None, "%", "5", "8", True, None)]),
+    ("出口下降-10.5%", [("-10.5%", "percent", "-10.5", "%", "-10.5", "-10.5", False, None)]),
+    ("利润增长负40%", [("负40%", "percent", "-40", "%", "-40", "-40", False, None)]),
+    ("出生率为千分之十二", [("千分之十二", "percent", "12", "‰", "12", "12", False, None)]),
+    ("自然增长率3.5‰", [("3.5‰", "percent", "3.5", "‰", "3.5", "3.5", False, None)]),
+    ("七成以上的企业", [("七成以上", "percent", "70", "%", "70", None, True, "以上")]),
+    ("全场商品打八折", [("八折", "percent", "80", "%", "80", "80", False, None)]),
+    ("会员享受七五折", [("七五折", "percent", "75", "%", "75", "75", False, None)]),
+    ("首付两成", [("两成", "percent", "20", "%", "20", "20", False, None)]),
+    ("占比约30％", [("约30%", "percent", "30", "%", None, None, True, "约")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_cases(text: str, expected: list[tuple]) -> None:
+    records = xt.extract(text, kinds="money,percent")
+    got = [
+        (r.text, r.kind, _s(r.value), r.unit, _s(r.low), _s(r.high), r.approx, r.qualifier)
+        for r in records
+    ]
+    assert got == expected
+
+
+def _s(d: Decimal | None) -> str | None:
+    return None if d is None else format_decimal(d)
+
+
+# Numbers that are not money or percentages, and words that only look like them.
+NEGATIVES = [
+    "2020年前11个月，累计引进入园企业40家",
+    "蕞多时有400多人同时在现场施工",
+    "占地面积1.2万平方米，年产水泥300万吨",
+    "联系电话13391219793，或拨打400 0123 021",
+    "人口1.2亿人，耕地3000万亩",
+    "装机容量120万千瓦，年发电量50亿千瓦时",
+    "成功举办，成为全省第一，一成不变",
+    "一波三折，百折不挠，折旧费用",
+    "单一元素，统一元件，元旦放假",
+    "2011-2015年，第3季度",
+    "项目从筹建到厂房交付仅用15个月",
+    "全长1.5万公里，共3000万人次",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_negatives(text: str) -> None:
+    assert list(xt.extract(text, kinds="money,percent")) == []
+
+
+def test_labels_and_directions() -> None:
+    recs = xt.extract("总投资超过30亿元，全市投资增长8.1%，较疫情初期提升36.9个百分点，出口同比下降3.2%")
+    assert [(r.label, r.direction) for r in recs] == [
+        ("总投资", None), ("投资增长", "up"), ("提升", "up"), ("同比下降", "down"),
+    ]
+
+
+def test_records_point_into_cleaned_text() -> None:
+    raw = "当前位置:首页 > 新闻\n总投资２０亿元的项目，同比增长１２．５％。"
+    recs = xt.extract(raw)
+    assert [r.text for r in recs] == ["20亿元", "12.5%"]
+    for r in recs:
+        assert recs.source_text[r.start : r.end] == r.text
+        assert r.text in r.sentence
+
+
+def test_decimal_never_float() -> None:
+    (r,) = xt.extract("总投资16.4亿元")
+    assert isinstance(r.value, Decimal) and r.value == D("1640000000")
+    assert format_decimal(r.value) == "1640000000"
+
+
+# The seed's eight figures, written by reading the article.
+SEED_FIGURES = [
+    ("percent", "8.1%", "8.1", "%", False, None, "up"),
+    ("percent", "36.9个百分点", "36.9", "pp", False, None, "up"),
+    ("percent", "151.67%", "151.67", "%", False, None, None),
+    ("percent", "153.97%", "153.97", "%", False, None, None),
+    ("money", "20亿元", "2000000000", "CNY", False, None, None),
+    ("money", "60亿元以上", "6000000000", "CNY", True, "以上", None),
+    ("money", "超过30亿元", "3000000000", "CNY", True, "超过", None),
+    ("money", "2.2亿元", "220000000", "CNY", False, None, None),
+]
+SEED_LABELS = ["投资增长", "提升", "完成率", "完成率", "总投资", "营业收入", "总投资", "拟投资"]
+
+
+def test_seed_exact(seed_text: str) -> None:
+    recs = xt.extract(seed_text, kinds="money,percent")
+    got = [(r.kind, r.text, format_decimal(r.value), r.unit, r.approx, r.qualifier, r.direction) for r in recs]
+    assert got == SEED_FIGURES
+    for r, label in zip(recs, SEED_LABELS):
+        assert r.label is not None and label in r.label, (r.text, r.label)
+
+
+def _predictions(path: Path) -> list[dict]:
+    recs = xt.extract(read_text(path), kinds="money,percent")
+    return [
+        {k: (format_decimal(v) if isinstance(v, Decimal) else v) for k, v in r.as_dict().items()}
+        for r in recs
+    ]
+
+
+def test_gold_f1() -> None:
+    files = gs.gold_files()
+    assert len(files) >= 16, "the seed and at least 15 articles have gold"
+    results = []
+    misses = []
+    for f in files:
+        gold = gs.load_gold(f)
+        res = gs.score(gold["figures"], _predictions(gs.corpus_path(gold)))
+        results.append(res)
+        misses += [(gold["doc"], "missed", g["text"]) for g in res["unmatched_gold"]]
+        misses += [(gold["doc"], "extra", p["text"]) for p in res["unmatched_pred"]]
+    agg = gs.aggregate(results)
+    for kind in ("money", "percent"):
+        assert agg[kind]["f1"] >= 0.98, (kind, agg[kind]["f1"], misses)
+        attrs = agg[kind]["attributes"]
+        for a in ("approx", "low_high", "direction"):
+            assert attrs[a] >= 0.95, (kind, a, attrs[a])
