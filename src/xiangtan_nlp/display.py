@@ -4,7 +4,7 @@ In the spirit of spaCy's displacy, but built to survive GitHub's notebook viewer
 (``<style>`` blocks and scripts are dropped there), highlights are ``<mark>`` elements so they still
 show if styles are stripped, and every piece of text goes through :func:`html.escape`.
 Highlights carry ``data-start``/``data-end`` (offsets into the text shown) so tests and tools can
-check them. Pure stdlib, imported only when a notebook asks for a rich display.
+check them; elements that are not part of that text (header, labels, gaps) carry ``data-xt``. Pure stdlib, imported only when a notebook asks for a rich display.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ def _note(text: str) -> str:
 
 
 def _box(head: str, body: str) -> str:
-    return f'<div style="{_BOX}"><div style="{_HEAD}">{head}</div>{body}</div>'
+    return f'<div style="{_BOX}"><div data-xt="head" style="{_HEAD}">{head}</div>{body}</div>'
 
 
 def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, max_rows: int = 50) -> str:
