@@ -43,8 +43,6 @@ def extract(
     else:
         raise TypeError(f"extract() needs str or Document, got {type(text).__name__}")
     cleaned, records = extract_document(doc, check_kinds(kinds), clean=clean)
-    if doc_id is None and not isinstance(text, Document):
-        records = [r for r in records]
     return Records(records, source_text=cleaned)
 
 
@@ -53,17 +51,25 @@ def extract_frame(
     kinds: str | Sequence[str] | None = None,
     *,
     clean: bool = True,
-    n_jobs: int = 1,
+    n_jobs: int | None = 1,
     progress: bool | None = None,
 ) -> "pd.DataFrame":
-    """One row per figure over many documents (columns: xiangtan_nlp.COLUMNS)."""
+    """One row per figure over many documents (columns: xiangtan_nlp.COLUMNS).
+
+    ``n_jobs``: worker processes (None: all cores); rows come out in input order either way.
+    Documents that fail are skipped with a warning naming them.
+    """
+    import warnings
+
     from ..batch import run_batch
     from ..model import records_frame
 
     if isinstance(docs, (str, Document)):
         docs = [docs]
     rows = []
-    for _doc, records, _error in run_batch(docs, check_kinds(kinds), clean=clean, n_jobs=n_jobs, progress=progress):
+    for doc, records, error in run_batch(docs, check_kinds(kinds), clean=clean, n_jobs=n_jobs, progress=progress):
+        if error:
+            warnings.warn(f"{doc.path or doc.id}: {error}", RuntimeWarning, stacklevel=2)
         rows.extend(records)
     return records_frame(rows)
 

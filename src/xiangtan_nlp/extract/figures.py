@@ -14,10 +14,15 @@ from typing import Iterable
 
 import regex
 
+from ..budget import time_left
 from ..model import Record
 from ..numbers import parse_number
 from . import context
 from .patterns import (
+    ANCHOR,
+    ANCHOR_AFTER,
+    ANCHOR_BEFORE,
+    QUAL_BEFORE_END,
     CURRENCY_PREFIXES,
     CURRENCY_WORDS,
     FIGURE,
@@ -58,7 +63,17 @@ class _Figure:
     mult: str | None = None  # the multiplier written after the last number
 
 
+_MULT_VALUE = {
+    "万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "亿": 10**8,
+    "千万": 10**7, "百万": 10**6, "十万": 10**5, "万": 10**4, "千": 10**3,
+}  # fmt: skip
+_PLAIN_ARABIC = regex.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
+
+
 def _num(raw: str, mult: str | None) -> Decimal:
+    if _PLAIN_ARABIC.fullmatch(raw):  # the common case, without the general parser
+        v = Decimal(raw.replace(",", ""))
+        return tidy(v * _MULT_VALUE[mult] if mult else v)
     if raw[0] in "百千万亿":
         raw = "一" + raw  # 百亿 = 一百亿 when it stands alone (近百亿元)
     return tidy(parse_number(raw + (mult or "")))
@@ -74,12 +89,9 @@ def tidy(v: Decimal) -> Decimal:
 def _parse(m: regex.Match, text: str) -> _Figure | None:
     """Parse one FIGURE match; None when it is not a figure after all."""
     start = m.start()
-    q = m.group("q")
+    q = _qualifier_before(text, start)
     if q:
-        prev = text[start - 1] if start else ""
-        if prev in _QUALIFIER_WORD_END.get(q, ()):
-            start += len(q)
-            q = None
+        start -= len(q)
     bound = QUALIFIERS_BEFORE.get(q) if q else None
     qualifier = q
     post = m.group("post")
@@ -170,6 +182,33 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
     return _range_or_single(start, end, "money", v1, v2, currency, currency, qualifier, bound, None)
 
 
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Merged spans around every anchor (unit, multiplier, currency sign): where figures can be."""
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    for a in ANCHOR.finditer(text):
+        lo = max(0, a.start() - ANCHOR_BEFORE)
+        hi = min(n, a.end() + ANCHOR_AFTER)
+        if spans and lo <= spans[-1][1]:
+            if hi > spans[-1][1]:
+                spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
+def _qualifier_before(text: str, start: int) -> str | None:
+    """The qualifier word ending right before a figure (超过30亿元), unless it ends another word."""
+    q = QUAL_BEFORE_END.search(text, max(0, start - 3), start)
+    if q is None:
+        return None
+    word = q.group()
+    prev = text[q.start() - 1] if q.start() else ""
+    if prev and prev in _QUALIFIER_WORD_END.get(word, ()):
+        return None  # 最近 附近 高超: not a qualifier
+    return word
+
+
 def _glued_numeral(m: regex.Match, text: str) -> bool:
     """The match began with a one-character numeral that belongs to the word before it."""
     n1 = m.group("n1")
@@ -213,19 +252,20 @@ def find_figures(text: str, kinds: Iterable[str] = ("money", "percent"), doc_id:
     """Money and percent records in ``text``, in order of appearance."""
     want = set(kinds)
     figs: list[_Figure] = []
-    pos = 0
-    while True:
-        m = FIGURE.search(text, pos)
-        if m is None:
-            break
-        f = _parse(m, text)
-        if f is not None:
-            figs.append(f)
-            pos = m.end()
-        elif _glued_numeral(m, text):
-            pos = m.start("n1") + 1  # 李四人民币50元: rescan after the word's numeral
-        else:
-            pos = m.end()
+    for seg_start, seg_end in _windows(text):
+        pos = seg_start
+        while True:
+            m = FIGURE.search(text, pos, seg_end, timeout=time_left())
+            if m is None:
+                break
+            f = _parse(m, text)
+            if f is not None:
+                figs.append(f)
+                pos = m.end()
+            elif _glued_numeral(m, text):
+                pos = m.start("n1") + 1  # 李四人民币50元: rescan after the word's numeral
+            else:
+                pos = m.end()
     _share_units(figs, text)
     sentences: context.Sentences | None = None
     out: list[Record] = []

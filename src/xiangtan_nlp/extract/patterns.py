@@ -6,6 +6,8 @@ digit precedes it, so a scan stays linear on hostile input (200,000 digits, 亿 
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 # ------------------------------------------------------------------------------ numerals
@@ -67,16 +69,19 @@ RANGE_SEP = r"(?:至|到|-|－|~|～|—|–|—)"
 
 # ---------------------------------------------------------------------- the one scan
 # One pass over the text finds every money or percent candidate; the builders parse only
-# these spans. Group names: q=qualifier before, cp=currency prefix, neg=sign,
+# these spans. Group names: cp=currency prefix, neg=sign,
 # n1/x1/m1 first number (numeral, 多/余, multiplier), u1=percent sign after the first number
 # of a range, n2/x2/m2 second number, unit=currency or percent unit, post=qualifier after.
 # a space or 个 may stand between a number and its multiplier: "60800 万元", "50个亿元"
 _GAP = r"(?:[ 个](?=[万亿千]))?+"
 _NUM1 = rf"(?P<n1>{ARABIC}|{CHINESE})(?P<x1>{MORE})?+{_GAP}(?P<m1>{MULT})?+(?P<x1b>{MORE})?+"
 _NUM2 = rf"(?P<n2>{ARABIC}|{CHINESE})(?P<x2>{MORE})?+{_GAP}(?P<m2>{MULT})?+(?P<x2b>{MORE})?+"
+# Every figure starts with one of these characters. Checking it first lets the engine skip
+# ordinary text quickly instead of trying every alternative at every position (5x faster).
+_FIRST = rf"0-9{CN_DIGITS}{CN_UNITS}数几上人RUCHE$￥¥€£负\-−+美港欧英日"
 FIGURE = regex.compile(
     rf"""
-    (?P<q>{QUAL_BEFORE})?
+    (?=[{_FIRST}])
     (?:
       # vague money: 数十亿元, 上百亿元, 几千万元, 上亿元; 千亿级, 百亿元级
       (?P<vg>(?:数|几|上)(?:十|百|千)?(?:万亿|亿|万|千))(?P<vunit>{CURRENCY})(?!{NOT_YUAN})
@@ -107,6 +112,18 @@ FIGURE = regex.compile(
     """,
     regex.VERBOSE,
 )
+
+# Every figure contains one of these (its unit, multiplier or currency sign). The scan runs only
+# in windows around them: most text holds none, and a stdlib scan for them is ten times faster.
+ANCHOR = re.compile(
+    r"[元币镑%％‰亿万千$￥¥€£]|百分|千分|[0-9一二两三四五六七八九十][成折]"
+    r"|美金|卢布|法郎|泰铢|林吉特|雷亚尔|兰特|里拉|克朗|卢比|越南盾|RMB|USD|EUR|CNY"
+)
+ANCHOR_BEFORE = 80  # a figure starts at most this many characters before an anchor in it
+ANCHOR_AFTER = 10  # … and ends at most this many after it (以上, 左右, lookaheads)
+
+# A qualifier right before a figure (checked after the scan, on the few characters before it).
+QUAL_BEFORE_END = regex.compile(rf"(?:{QUAL_BEFORE})$")
 
 # Units that make a bare number-with-multiplier a count, area, weight… and never money.
 OTHER_UNIT = regex.compile(
