@@ -22,10 +22,17 @@ from ._common import encoding_option, fail, progress_option, refuse_overwriting_
 @click.option("--text-field", default="text", show_default=True, help="JSONL/CSV field holding the text.")
 @click.option("--max-size", default=64, show_default=True, type=click.IntRange(min=1), metavar="MB",
               help="Refuse input files larger than this many megabytes.")
+@click.option("--workers", "-j", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Worker processes (0: all cores). Output is identical and in input order either way.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              metavar="SECONDS", help="Time budget per document; a document that exceeds it is reported and skipped.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run into the same -o file, skipping documents already written.")
 @progress_option
 def command(
     paths: tuple[str, ...], output: str, fmt: str | None, kinds: str, encoding: str | None, bom: bool,
-    id_field: str, text_field: str, max_size: int, progress: bool | None,
+    id_field: str, text_field: str, max_size: int, workers: int, timeout: float, resume: bool,
+    progress: bool | None,
 ) -> None:  # fmt: skip
     """Extract money amounts and percentages from PATH... (files, folders, or - for stdin).
 
@@ -49,16 +56,21 @@ def command(
         max_bytes=max_size * 2**20,
     )  # fmt: skip
     try:
-        writer = RecordWriter(output, out_format, bom=bom)
-    except (ValueError, OSError) as e:
-        fail(f"cannot write {output}: {e}")
+        writer = RecordWriter(output, out_format, bom=bom, resume=resume)
+    except ValueError as e:
+        fail(str(e), status=2)
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror or e}")
+    if resume and writer.done:
+        warn(f"resuming: {len(writer.done)} documents already written")
+    documents = (d for d in corpus if _key(d) not in writer.done) if writer.done else corpus
     n_docs = 0
     by_kind: Counter[str] = Counter()
     doc_errors: list[str] = []
     reported = 0
     ok = False
     try:
-        for doc, records, error in run_batch(corpus, kind_list, progress=progress):
+        for doc, records, error in run_batch(documents, kind_list, n_jobs=workers, timeout=timeout, progress=progress):
             n_docs += 1
             # report read failures as they happen, so a long run shows them early
             for f in corpus.failures[reported:]:
@@ -67,10 +79,16 @@ def command(
             if error:
                 doc_errors.append(f"{doc.path or doc.id}: {error}")
                 warn(doc_errors[-1])
+                writer.commit(_key(doc))  # reported; a resumed run need not try it again
                 continue
             writer.write(records)
+            writer.commit(_key(doc))
             by_kind.update(r.kind for r in records)
         ok = True
+    except KeyboardInterrupt:
+        if output != "-":
+            warn(f"interrupted after {n_docs} documents; run the same command with --resume to continue")
+        raise
     finally:
         writer.close(ok)
     for f in corpus.failures[reported:]:
@@ -84,3 +102,8 @@ def command(
     )
     if failures:
         raise SystemExit(1)
+
+
+def _key(doc: object) -> str:
+    """A document's identity across runs: where it came from (file, or file:line), else its id."""
+    return getattr(doc, "path", None) or getattr(doc, "id")

@@ -66,18 +66,30 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kw: object) -> 
 
 
 class RecordWriter:
-    """Streams records to CSV or JSONL (stdout when path is None or '-'); Parquet at close."""
+    """Streams records to CSV or JSONL (stdout when path is None or '-'); Parquet at close.
 
-    def __init__(self, path: str | None, fmt: str = "csv", *, bom: bool = False, columns: tuple[str, ...] = COLUMNS) -> None:
+    A file output is written to ``OUT.partial`` beside a journal ``OUT.partial.log`` that lists
+    each finished document (:meth:`commit`) with the byte length of the output at that point.
+    On success the partial file is renamed over ``OUT``; after an interruption both stay, and
+    ``resume=True`` continues from the last finished document without losing or repeating one.
+    """
+
+    def __init__(
+        self, path: str | None, fmt: str = "csv", *, bom: bool = False, columns: tuple[str, ...] = COLUMNS,
+        resume: bool = False,
+    ) -> None:  # fmt: skip
         self.path = None if path in (None, "-") else path
         self.fmt = fmt
         self.columns = columns
         self.count = 0
+        self.done: set[str] = set()  # keys of documents already written by an earlier run
         self._parquet_rows: list[tuple] = []
-        self._ctx = None
+        self._journal: IO[str] | None = None
         if fmt == "parquet":
             if self.path is None:
                 raise ValueError("parquet output needs a file path (-o FILE.parquet)")
+            if resume:
+                raise ValueError("--resume works with csv and jsonl output, not parquet")
             try:
                 import pyarrow  # noqa: F401
             except ImportError:
@@ -85,14 +97,52 @@ class RecordWriter:
             self._f = None
             return
         if self.path is None:
+            if resume:
+                raise ValueError("--resume needs an output file (-o)")
             self._f = sys.stdout
+            self._start_table(bom, header=True)
+            return
+        self.partial = self.path + ".partial"
+        self.journal_path = self.partial + ".log"
+        encoding = "utf-8-sig" if bom and fmt == "csv" else "utf-8"
+        offset = self._recover() if resume else None
+        if offset is None:
+            self._f = open(self.partial, "w", encoding=encoding, newline="")
+            self._journal = open(self.journal_path, "w", encoding="utf-8")
+            self._start_table(bom, header=True)
+            self._f.flush()
+            self._journal.write(f"{self._f.tell()}\t\n")
         else:
-            encoding = "utf-8-sig" if bom and fmt == "csv" else "utf-8"
-            self._ctx = atomic_open(self.path, "w", encoding=encoding, newline="")
-            self._f = self._ctx.__enter__()
-        if fmt == "csv":
+            with open(self.partial, "r+b") as raw:
+                raw.truncate(offset)  # drop rows of a document that was cut off mid-write
+            self._f = open(self.partial, "a", encoding="utf-8", newline="")
+            self._journal = open(self.journal_path, "a", encoding="utf-8")
+            self._start_table(bom, header=False)
+        self._journal.flush()
+
+    def _start_table(self, bom: bool, *, header: bool) -> None:
+        if self.fmt == "csv":
             self._csv = csv.writer(self._f, lineterminator="\n")
-            self._csv.writerow(columns)
+            if header:
+                self._csv.writerow(self.columns)
+
+    def _recover(self) -> int | None:
+        """Read the journal of an interrupted run: documents done and the safe output length."""
+        try:
+            with open(self.journal_path, encoding="utf-8") as j:
+                lines = j.read().split("\n")
+        except OSError:
+            return None
+        offset = None
+        for line in lines[:-1]:  # the last piece is empty or a line cut off mid-write
+            size, _, key = line.partition("\t")
+            offset = int(size)
+            if key:
+                self.done.add(key)
+        if offset is None or not os.path.exists(self.partial):
+            self.done.clear()
+            return None
+        return offset
 
     def write(self, records: Iterable[Record]) -> None:
         """Append records."""
@@ -107,23 +157,33 @@ class RecordWriter:
             else:
                 self._parquet_rows.append(row)
 
+    def commit(self, key: str) -> None:
+        """Mark the document ``key`` as completely written (for --resume)."""
+        if self._journal is None:
+            return
+        self._f.flush()
+        size = os.fstat(self._f.fileno()).st_size
+        self._journal.write(f"{size}\t{key}\n")
+        self._journal.flush()
+
     def close(self, ok: bool = True) -> None:
-        """Finish the file: rename into place if ``ok``, else discard the partial output."""
+        """Finish: rename the output into place if ``ok``; otherwise keep what --resume needs."""
         if self.fmt == "parquet":
             if ok:
                 _write_parquet(self._parquet_rows, self.path, self.columns)
             return
-        if self._ctx is not None:
-            if ok:
-                self._ctx.__exit__(None, None, None)
-            else:
-                err = RuntimeError("aborted")
-                try:
-                    self._ctx.__exit__(type(err), err, None)
-                except RuntimeError:
-                    pass
-        else:
+        if self.path is None:
             self._f.flush()
+            return
+        self._f.flush()
+        if ok:
+            os.fsync(self._f.fileno())
+        self._f.close()
+        if self._journal is not None:
+            self._journal.close()
+        if ok:
+            os.replace(self.partial, self.path)
+            os.unlink(self.journal_path)
 
 
 def _write_parquet(rows: list[tuple], path: str, columns: tuple[str, ...]) -> None:

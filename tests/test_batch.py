@@ -1,0 +1,136 @@
+"""Batches: worker processes give the serial output in input order; budgets; resuming a killed run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+import xiangtan_nlp as xt
+from xiangtan_nlp import batch, budget
+from xiangtan_nlp.cli import cli
+
+from conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[xt.Document]:
+    """The bundled corpus twice over (enough documents to start worker processes)."""
+    base = list(xt.read_corpus(CORPUS))
+    return base + [xt.Document(id=f"copy/{d.id}", text=d.text, path=f"copy/{d.path}") for d in base]
+
+
+def test_workers_match_serial_in_input_order(docs) -> None:
+    serial = xt.extract_frame(docs, kinds="money,percent", n_jobs=1)
+    parallel = xt.extract_frame(docs, kinds="money,percent", n_jobs=2)
+    assert len(serial) > 1000
+    assert serial.equals(parallel)
+    order = list(dict.fromkeys(serial["doc_id"]))
+    expected = [d.id for d in docs if d.id in set(order)]
+    assert order == expected
+
+
+def test_time_budget_skips_and_reports(monkeypatch) -> None:
+    clock = iter(range(0, 10**6, 5))  # every reading of the clock is 5 s later than the last
+    monkeypatch.setattr(budget.time, "monotonic", lambda: next(clock))
+    doc = xt.Document(id="slow", text="第一行\n" * 600 + "总投资20亿元")
+    _, records, error = batch.process_one(doc, ("money",), timeout=1.0)
+    assert records == [] and "budget" in error
+    monkeypatch.undo()
+    _, records, error = batch.process_one(doc, ("money",), timeout=60.0)
+    assert error is None and [r.text for r in records] == ["20亿元"]
+
+
+def test_one_failing_document_does_not_stop_the_batch(monkeypatch) -> None:
+    real = batch.extract_document
+
+    def flaky(doc, kinds, **kw):
+        if doc.id == "bad":
+            raise RuntimeError("boom")
+        return real(doc, kinds, **kw)
+
+    monkeypatch.setattr(batch, "extract_document", flaky)
+    items = [xt.Document("a", "投资1亿元"), xt.Document("bad", "投资2亿元"), xt.Document("c", "投资3亿元")]
+    results = list(batch.run_batch(items, ("money",)))
+    assert [(d.id, [r.text for r in recs], err) for d, recs, err in results] == [
+        ("a", ["1亿元"], None), ("bad", [], "RuntimeError: boom"), ("c", ["3亿元"], None),
+    ]
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_resume_after_interrupt(tmp_path, monkeypatch) -> None:
+    out = tmp_path / "figures.csv"
+    reference = tmp_path / "reference.csv"
+    assert _run("extract", str(CORPUS), "-o", str(reference), "--workers", "1", "--kinds", "money,percent").exit_code == 0
+
+    real = batch.process_one
+    seen = []
+
+    def interrupt(doc, *a, **kw):
+        seen.append(doc.id)
+        if len(seen) == 20:
+            raise KeyboardInterrupt
+        return real(doc, *a, **kw)
+
+    monkeypatch.setattr(batch, "process_one", interrupt)
+    stopped = _run("extract", str(CORPUS), "-o", str(out), "--workers", "1", "--kinds", "money,percent")
+    monkeypatch.undo()
+    assert stopped.exit_code != 0
+    assert "interrupted after 19 documents; run the same command with --resume" in stopped.stderr
+    assert not out.exists(), "an interrupted run never leaves a half-written output in place"
+    assert (tmp_path / "figures.csv.partial").exists()
+    result = _run("extract", str(CORPUS), "-o", str(out), "--workers", "1", "--kinds", "money,percent", "--resume")
+    assert result.exit_code == 0, result.stderr
+    assert "resuming: 19 documents already written" in result.stderr
+    assert out.read_bytes() == reference.read_bytes()
+    assert not (tmp_path / "figures.csv.partial").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_resume_after_kill(tmp_path) -> None:
+    """A hard kill in the middle of a document loses nothing and duplicates nothing."""
+    out = tmp_path / "figures.jsonl"
+    reference = tmp_path / "reference.jsonl"
+    args = ["extract", str(CORPUS), "--workers", "1", "--kinds", "money,percent", "--no-progress"]
+    assert _run(*args, "-o", str(reference)).exit_code == 0
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from xiangtan_nlp import batch
+        from xiangtan_nlp.cli import main
+        real, n = batch.process_one, [0]
+        def killer(doc, *a, **kw):
+            n[0] += 1
+            if n[0] == 30:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(doc, *a, **kw)
+        batch.process_one = killer
+        main({args + ["-o", str(out)]!r})
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL
+    assert not out.exists()
+    resumed = _run(*args, "-o", str(out), "--resume")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert out.read_text(encoding="utf-8") == reference.read_text(encoding="utf-8")
+
+
+def test_resume_rejected_for_stdout() -> None:
+    result = _run("extract", str(CORPUS), "--resume")
+    assert result.exit_code == 2 and "needs an output file" in result.stderr
+
+
+def test_default_workers_is_all_cores() -> None:
+    n = batch.default_workers()
+    assert n >= 1
+    if hasattr(os, "sched_getaffinity"):
+        assert n == len(os.sched_getaffinity(0))
