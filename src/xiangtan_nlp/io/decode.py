@@ -7,6 +7,7 @@ reason; it is never decoded into garbage.
 from __future__ import annotations
 
 import codecs
+import re
 
 MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -38,6 +39,11 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 # charset-normalizer names that we widen to the encoding that decodes a superset.
 _WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "cp936": "gb18030"}
 _CJK_OK = {"gb18030", "big5", "big5hkscs", "utf_8", "utf-8", "utf_16", "utf-16", "cp950", "euc_jp", "shift_jis"}
+
+
+# Four or more Chinese characters in a row encoded as UTF-8 (3 bytes each, E4-E9 lead): text in
+# GBK/GB18030 almost never forms such a run by accident.
+_UTF8_HAN_RUN = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}){4}")
 
 
 class DecodeError(ValueError):
@@ -98,6 +104,13 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
         bad_utf8_at = utf8_error.start
+    if _UTF8_HAN_RUN.search(data):
+        # Runs of valid UTF-8 Chinese next to bytes that are not UTF-8: two encodings in one
+        # file. Any single decoding would turn part of it into mojibake, so refuse it.
+        raise DecodeError(
+            f"mixed encodings: UTF-8 Chinese text, but byte {bad_utf8_at} is not UTF-8; "
+            "re-save the file in one encoding or pass --encoding"
+        )
     head = data[:4096]
     if b"\x00" in head:
         # UTF-16 without a BOM has NULs (ASCII, digits); anything else with NULs is binary
@@ -105,25 +118,37 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         if text16 is not None:
             return text16
         raise DecodeError("not text: contains NUL bytes (binary data?)")
+    # Chinese text: take the detector's guess when it reads as Chinese, else GB18030 (which
+    # decodes every GBK/GB2312 file); a short GBK text can fool a detector into Korean or
+    # BOM-less UTF-16, which would be mojibake.
+    readings: list[tuple[str, str]] = []
     guess = _detect(data)
-    if guess is not None:
+    for enc in dict.fromkeys([g for g in (guess, "gb18030") if g and not g.startswith("utf_16") and not g.startswith("utf_32")]):
         try:
-            text = data.decode(guess)
-        except UnicodeDecodeError:
-            text = None
-        if text is not None and _plausible(text):
-            return text, guess
-    # Last resort for Chinese pages: GB18030 decodes every GBK/GB2312 file.
-    try:
-        text = data.decode("gb18030")
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
         if _plausible(text):
-            return text, "gb18030"
-    except UnicodeDecodeError:
-        pass
+            readings.append((enc, text))
+    for enc, text in readings:
+        if _han_share(text) >= 0.5:
+            return text, enc
+    if readings and guess and readings[0][0] == guess:
+        return readings[0][1], guess  # not Chinese, but a confident reading (Latin-1 news, say)
     raise DecodeError(
         f"unknown or mixed encoding: not UTF-8 (bad byte at offset {bad_utf8_at}) "
         "nor GB18030/UTF-16; try --encoding gb18030 or --encoding big5"
     )
+
+
+def _han_share(text: str) -> float:
+    """Share of Han characters among the non-ASCII characters of a sample."""
+    sample = text[:20_000]
+    wide = [c for c in sample if ord(c) > 0x7F and not c.isspace()]
+    if not wide:
+        return 1.0
+    han = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+    return han / len(wide)
 
 
 def _detect(data: bytes) -> str | None:

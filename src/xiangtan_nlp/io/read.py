@@ -174,7 +174,11 @@ class Corpus(Iterable[Document]):
 
     def _read_file(self, path: Path, *, id_base: str, display: str) -> Iterator[Document]:
         try:
-            size = path.stat().st_size
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode):
+                self._fail(display, "not a regular file (a pipe, socket or device); not read")
+                return
+            size = st.st_size
             if size > self.max_bytes:
                 self._fail(display, f"too large: {size / 2**20:.0f} MB > {self.max_bytes / 2**20:.0f} MB limit (max_bytes / --max-size)")
                 return
