@@ -1,0 +1,191 @@
+"""Project records, the figures that belong to them, and one table of projects per corpus.
+
+>>> import xiangtan_nlp as xt
+>>> xt.projects(["位于湘乡经开区的湖南中部(湘乡)电力产业园总投资20亿元。"])   # doctest: +SKIP
+
+:func:`find_projects` returns one record per mention (``text`` is the exact slice, ``project`` the
+name the mention stands for, merged across aliases); :func:`link_figures` fills ``project`` on money
+and percent records; :func:`projects` runs the whole pipeline and returns one row per project per
+document with its linked amounts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Iterable
+
+import regex
+
+from ..model import Document, Record, format_decimal
+from .context import Sentences
+from .project_groups import Group, group_mentions
+from .project_links import link_projects
+from .project_names import Mention, find_mentions
+from .project_vocab import type_of, vocab
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Columns of the table :func:`projects` returns. Public: add, never rename.
+PROJECT_COLUMNS: tuple[str, ...] = (
+    "doc_id", "project", "location", "type", "stage", "investment", "investment_text", "amounts",
+    "n_figures", "aliases", "mentions", "start", "sentence",
+)  # fmt: skip
+
+# money labels that say how much is invested in the project itself
+INVESTMENT_LABELS = ("总投资", "投资总额", "拟投资", "计划投资", "投资额", "项目投资", "投资", "投入", "募集资金")
+_LOC_BEFORE = regex.compile(r"(?:位于|落户于?|地处|坐落于?|落地)(?P<loc>[^，。；、,\s的]{2,14})的$")
+_LOC_AFTER = regex.compile(
+    r"^(?:项目)?(?:位于|落户于?|地处|坐落于?|选址于?|在)(?P<loc>[^，。；、,\s]{2,16}?)"
+    r"(?=[，。；,]|内|动工|开工|奠基|举行|建设|正式|隆重)"
+)
+_CLAUSE_END = regex.compile(r"[，,。；;！？!?\n]")
+
+
+def _stage(text: str, m: Mention) -> str | None:
+    """The stage word in the mention's clause: after the name first (X项目动工), else just before it."""
+    v = vocab()
+    e = _CLAUSE_END.search(text, m.end)
+    after = text[m.end : e.start() if e else len(text)]
+    hit = v.stage_re.search(after)
+    if hit:
+        return hit.group()
+    lo = max(0, m.start - 12)
+    b = None
+    for b in _CLAUSE_END.finditer(text, lo, m.start):
+        pass
+    before = text[b.end() if b else lo : m.start]
+    hits = list(v.stage_re.finditer(before))
+    return hits[-1].group() if hits else None
+
+
+def _location(text: str, m: Mention) -> str | None:
+    """A place the text puts the project in: 位于X的NAME, NAME位于X / NAME在X动工, or a prefix."""
+    if m.location:
+        return m.location
+    mb = _LOC_BEFORE.search(text, max(0, m.start - 20), m.start)
+    if mb:
+        return mb.group("loc")
+    ma = _LOC_AFTER.match(text, m.end, min(len(text), m.end + 24))
+    if ma:
+        return ma.group("loc")
+    return None
+
+
+def _analyse(text: str) -> list[Group]:
+    mentions = find_mentions(text)
+    for m in mentions:
+        m.stage = _stage(text, m)
+        m.location = _location(text, m)
+    first_line = text.find("\n")
+    # the first line of an article with several lines is its headline: names there are shortened
+    body_start = first_line + 1 if 0 <= first_line < 80 and text.count("\n") >= 2 else 0
+    return group_mentions(mentions, body_start)
+
+
+def find_projects(text: str, doc_id: str | None = None) -> list[Record]:
+    """Project records in ``text`` (already cleaned): one per mention, ``project`` = the merged name."""
+    if not isinstance(text, str):
+        raise TypeError(f"find_projects() needs str, got {type(text).__name__}")
+    groups = _analyse(text)
+    sentences = Sentences(text)
+    out: list[Record] = []
+    for g in groups:
+        kind = type_of(g.name)
+        for m in g.mentions:
+            out.append(
+                Record(
+                    kind="project",
+                    text=text[m.start : m.end],
+                    start=m.start,
+                    end=m.end,
+                    project=g.name,
+                    sentence=sentences.around(m.start),
+                    doc_id=doc_id,
+                    location=g.location,
+                    type=kind,
+                    stage=g.stage,
+                )
+            )
+    out.sort(key=lambda r: (r.start, r.end))
+    return out
+
+
+def link_figures(text: str, figures: list[Record], projects: list[Record]) -> list[Record]:
+    """The figures with ``project`` filled where the text ties them to one of ``projects``."""
+    targets = [f for f in figures if f.kind in ("money", "percent")]
+    names = link_projects(text, targets, projects)
+    linked = {id(f): n for f, n in zip(targets, names)}
+    return [dataclasses.replace(f, project=linked[id(f)]) if linked.get(id(f)) else f for f in figures]
+
+
+def _investment(figs: list[Record]) -> Record | None:
+    """The amount invested in the project: the first money figure with an investment label."""
+    for lab in INVESTMENT_LABELS:
+        for f in figs:
+            if f.kind == "money" and f.label and f.label.endswith(lab):
+                return f
+    return None
+
+
+def project_rows(doc_id: str | None, records: Iterable[Record]) -> list[tuple]:
+    """Rows of the projects table (PROJECT_COLUMNS) for one document's records."""
+    records = list(records)
+    by_name: dict[str, list[Record]] = {}
+    for r in records:
+        if r.kind == "project" and r.project:
+            by_name.setdefault(r.project, []).append(r)
+    rows = []
+    for name, ms in by_name.items():
+        figs = [r for r in records if r.kind != "project" and r.project == name]
+        inv = _investment(figs)
+        amounts = "; ".join(f"{f.label or ''} {f.text}".strip() for f in figs if f.kind == "money")
+        aliases = []
+        for m in ms:
+            if m.text != name and m.text not in aliases:
+                aliases.append(m.text)
+        first = ms[0]
+        rows.append((
+            doc_id if doc_id is not None else first.doc_id, name, first.location, first.type, first.stage,
+            inv.value if inv else None, inv.text if inv else None, amounts, len(figs), "; ".join(aliases),
+            len(ms), first.start, first.sentence,
+        ))  # fmt: skip
+    rows.sort(key=lambda row: row[11])
+    return rows
+
+
+def projects(
+    docs: Iterable[Document | str] | Document | str,
+    *,
+    clean: bool = True,
+    progress: bool | None = None,
+) -> "pd.DataFrame":
+    """One row per distinct project per document (aliases merged) with its location, stage, type
+    and linked amounts; ``docs`` are Documents or strings, cleaned first as :func:`extract` does."""
+    import pandas as pd
+
+    from ..batch import extract_document
+    from ..progress import progress_bar
+
+    if isinstance(docs, (str, Document)):
+        docs = [docs]
+    rows: list[tuple] = []
+    for i, item in enumerate(progress_bar(docs, progress=progress, unit="doc")):
+        if isinstance(item, Document):
+            doc = item
+        elif isinstance(item, str):
+            doc = Document(id=str(i), text=item)
+        else:
+            raise TypeError(f"projects() needs Documents or str, got {type(item).__name__} at position {i}")
+        _, records = extract_document(doc, ("money", "percent", "project"), clean=clean)
+        rows.extend(project_rows(doc.id, records))
+    frame = pd.DataFrame(rows, columns=list(PROJECT_COLUMNS))
+    return frame
+
+
+def investment_text(value: object) -> str:
+    """A Decimal investment as plain text for CSV (no exponent); empty for None."""
+    return format_decimal(value) if value is not None else ""  # type: ignore[arg-type]
+
+
+__all__ = ["INVESTMENT_LABELS", "PROJECT_COLUMNS", "find_projects", "link_figures", "project_rows", "projects"]
