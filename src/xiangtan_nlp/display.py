@@ -10,6 +10,7 @@ check them; elements that are not part of that text (header, labels, gaps) carry
 from __future__ import annotations
 
 import html
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
@@ -168,15 +169,24 @@ def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, max_rows: i
     return f'<table style="{_TABLE}"><thead><tr>{head}</tr></thead><tbody>{body}{more}</tbody></table>'
 
 
+_VISIBLE = {" ": "␣", "\u3000": "⎵", "\n": "⏎", "\t": "⇥"}
+
+
 def _short(text: str, n: int = 40) -> str:
-    text = text.replace("\n", "⏎")
-    return text if len(text) <= n else text[: n - 1] + "…"
+    """Text for a summary cell: whitespace and invisible characters made visible, cut to n."""
+    if not text:
+        return "∅"
+    shown = "".join(
+        _VISIBLE.get(ch) or (f"<U+{ord(ch):04X}>" if unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp") else ch)
+        for ch in text[: n + 1]
+    )
+    return shown if len(shown) <= n else shown[: n - 1] + "…"
 
 
 # -- documents --------------------------------------------------------------------------------
 
 
-def document_html(doc: "Document", *, max_chars: int = 1000) -> str:
+def document_html(doc: "Document", *, max_chars: int = 600) -> str:
     """A Document as HTML: id, title, date and source link, then the start of its text."""
     bits = [f"<b>{esc(doc.id)}</b>", f"{len(doc.text):,} chars"]
     if doc.title:
@@ -225,7 +235,7 @@ def _step_span(start: int, end: int, s: "Step") -> Span:
     return Span(start, end, "repair", badge=f"{s.confidence:.2f}", title=title, struck=s.before)
 
 
-def edited_html(edited: "Edited", *, max_chars: int = 3000) -> str:
+def edited_html(edited: "Edited", *, max_chars: int = 2000) -> str:
     """Cleaned/Repaired text as HTML: repairs and flags highlighted, debris and normalisation summarised."""
     steps = edited.steps
     by_kind: dict[str, list[Step]] = {}
