@@ -24,10 +24,13 @@ NORMALIZE_CASES = [
     ("全角\u3000空格", "全角 空格"),
     ("行一\r\n行二\r行三", "行一\n行二\n行三"),
     ("纯文本，不变。", "纯文本，不变。"),
+    ("孤\ud800立代理", "孤立代理"),  # a lone surrogate (from a JSON escape) cannot be written as UTF-8
 ]
 
 
-@pytest.mark.parametrize(("raw", "expected"), NORMALIZE_CASES, ids=[c[0] for c in NORMALIZE_CASES])
+@pytest.mark.parametrize(
+    ("raw", "expected"), NORMALIZE_CASES, ids=[c[0].encode("utf-8", "backslashreplace").decode() for c in NORMALIZE_CASES]
+)
 def test_normalize(raw: str, expected: str) -> None:
     text, steps = normalize(raw)
     assert text == expected

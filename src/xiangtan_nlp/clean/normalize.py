@@ -21,8 +21,9 @@ _FW_TABLE.update({ord("％"): ord("%"), ord("．"): ord(".")})
 
 # Zero-width, bidi and soft-hyphen characters: invisible, and they split words and numbers.
 _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060-\u2064\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069"
-# C0/C1 controls except tab and newline (carriage returns are handled as line ends).
-_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# C0/C1 controls except tab and newline (carriage returns are handled as line ends), and lone
+# surrogates (a JSON "\\ud800" escape gives one): they cannot be written as UTF-8.
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
 # Spaces that look like a space but are not one: no-break, ideographic, en/em/thin…
 _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 

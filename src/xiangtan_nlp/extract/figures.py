@@ -22,6 +22,7 @@ from .patterns import (
     ANCHOR,
     ANCHOR_AFTER,
     ANCHOR_BEFORE,
+    PREFIX_ANCHOR_CHARS,
     QUAL_BEFORE_END,
     CURRENCY_PREFIXES,
     CURRENCY_WORDS,
@@ -188,7 +189,8 @@ def _windows(text: str) -> list[tuple[int, int]]:
     n = len(text)
     for a in ANCHOR.finditer(text):
         lo = max(0, a.start() - ANCHOR_BEFORE)
-        hi = min(n, a.end() + ANCHOR_AFTER)
+        after = ANCHOR_BEFORE if a.group()[-1] in PREFIX_ANCHOR_CHARS or a.group()[0] in "RUEC" else ANCHOR_AFTER
+        hi = min(n, a.end() + after)
         if spans and lo <= spans[-1][1]:
             if hi > spans[-1][1]:
                 spans[-1] = (spans[-1][0], hi)

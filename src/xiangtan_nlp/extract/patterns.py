@@ -121,6 +121,9 @@ ANCHOR = re.compile(
 )
 ANCHOR_BEFORE = 80  # a figure starts at most this many characters before an anchor in it
 ANCHOR_AFTER = 10  # … and ends at most this many after it (以上, 左右, lookaheads)
+# Anchors that may also be a currency written before the number (美元1000万, $5, RMB 100):
+# the figure can then run up to ANCHOR_BEFORE characters after them.
+PREFIX_ANCHOR_CHARS = frozenset("元币镑$￥¥€£RUEC")
 
 # A qualifier right before a figure (checked after the scan, on the few characters before it).
 QUAL_BEFORE_END = regex.compile(rf"(?:{QUAL_BEFORE})$")
