@@ -14,7 +14,7 @@ from ._common import encoding_option, fail, progress_option, refuse_overwriting_
 @click.option("-o", "--output", default="-", show_default=True, metavar="OUT", help="Output file, or - for stdout.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default=None,
               help="Output format (default: from the -o suffix, else csv).")
-@click.option("--kinds", default="money,percent", show_default=True, metavar="LIST",
+@click.option("--kinds", default="money,percent,project", show_default=True, metavar="LIST",
               help="Comma-separated record kinds to extract.")
 @encoding_option
 @click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 BOM so Excel reads Chinese correctly.")

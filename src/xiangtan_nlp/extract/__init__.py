@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: Record kinds this version extracts, in output order within a document.
-KINDS: tuple[str, ...] = ("money", "percent")
+KINDS: tuple[str, ...] = ("money", "percent", "project")
 
 
 def check_kinds(kinds: str | Iterable[str] | None) -> tuple[str, ...]:

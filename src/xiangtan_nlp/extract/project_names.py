@@ -37,16 +37,21 @@ _DESCRIBED = regex.compile(r"(?:最|第一|首个|首座|唯一)\p{Han}{0,8}的$
 # 一是黄山风景区生态环境保护建设工程: an enumerated heading names a category
 _HEADING = regex.compile(r"\s*[一二三四五六七八九十]是")
 _CATEGORY_AFTER = regex.compile(r"[0-9一二三四五六七八九十]+大?类")
+_CATEGORY_END = regex.compile(r"(?:重点|重大|民生|招商|产业|新开工|续建|基础设施|新基建|大)(?:建设)?(?:项目|工程)$")
 _COUNTED = regex.compile(r"[0-9一二三四五六七八九十]+(?:多)?(?:个|座|条|家|处|所)(?=[，。；、,;)）]|$)")
 _COMPONENT_OF = regex.compile(r"(?:项目|工程)(?:主要)?包括")
-_PART_VERB = regex.compile(r"(?:将|还将|将要|计划|拟|主要)?(?:建立|新建|建设|形成|采用|拥有|包括|配套|引进|具备)[^、]*$")
-_COUNT_WORD = regex.compile(r"[0-9一二三四五六七八九十两几数多]+(?:个|座|条|批|家|大|项|类|所|处|栋)")
+_PART_VERB = regex.compile(
+    r"(?:(?:将|还将|将要|计划|拟|主要)(?:建立|新建|建设|形成|采用|拥有|包括|配套|引进|具备)|建立|新建|形成|采用|拥有|包括|配套|引进|具备)"
+)
+_COUNT_WORD = regex.compile(r"第?[0-9一二三四五六七八九十两几数多]+(?:个|座|条|批|家|大|项|类|所|处|栋)")
 _ROUTE = regex.compile(r"\p{Han}{1,8}(?:至|—|－|-)\p{Han}{1,8}")
 _ROAD_END = ("大道", "大街", "公路", "高速", "铁路", "路", "线", "街")
 _PLACE_END = ("省", "市", "县", "区", "镇", "乡", "旗", "州", "村")
 _PAREN_BAD = regex.compile(r"下称|简称|以下|即|“|”|\"|，|。|；")
+# a count or "first" shortly before the name (两个产值超千亿元汽车制造基地, 一座现代化工厂)
 _QUANT_BEFORE = regex.compile(
-    r"(?:[0-9一二三四五六七八九十两几数多]+(?:个|座|条|批|家|大|项|类|所|处)|一大批|一批|首座|首个|首家|第[0-9一二三四五六七八九十]+(?:个|座|条|家)?)$"
+    r"(?:[0-9一二三四五六七八九十两几数多]+(?:个|座|条|批|家|大|项|类|所|处)|一大批|一批|首座|首个|首家"
+    r"|第[0-9一二三四五六七八九十]+(?:个|座|条|家)?)[^\p{P}\s]{0,8}$"
 )
 
 
@@ -85,6 +90,25 @@ def _tokens(text: str, lo: int, hi: int) -> list[_Tok]:
     return out
 
 
+class _ClauseTokens:
+    """POS tokens of each clause of one text, segmented once however many heads the clause holds."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._cache: dict[tuple[int, int], list[_Tok]] = {}
+
+    def around(self, pos: int, end: int) -> tuple[int, list[_Tok]]:
+        """(clause start, tokens of the whole clause) for a head at ``[pos, end)``."""
+        cs = _clause_start(self.text, pos, 120)
+        m = _CLAUSE_LEFT.search(self.text, end)
+        ce = m.start() if m and m.start() - end <= 60 else min(len(self.text), end + 60)
+        key = (cs, ce)
+        toks = self._cache.get(key)
+        if toks is None:
+            toks = self._cache[key] = _tokens(self.text, cs, ce)
+        return cs, toks
+
+
 def _clause_start(text: str, pos: int, limit: int = 60) -> int:
     lo = max(0, pos - limit)
     last = None
@@ -120,7 +144,7 @@ def _stop(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
         return not (w in v.action and j > 0 and _proper(toks[j - 1]) and not _stop(toks, j - 1, text, v))
     if _COUNT_WORD.fullmatch(w):
         return True  # 八大, 五条, 7个
-    if t.tag == "c" or (t.tag == "d" and _freq(w) >= 3000):
+    if t.tag == "c" or (t.tag == "d" and _freq(w) >= 3000) or t.tag == "i" or (t.tag == "l" and _freq(w) >= 500):
         return True
     if t.tag == "v" and not _inner_verb(toks, j, text, v):
         return True
@@ -130,6 +154,8 @@ def _stop(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
         return True
     if t.tag == "x" and not regex.fullmatch(r"[A-Za-z0-9]+|[—–\-－·/.()（）]|\p{Han}+", w):
         return True
+    if _is_figure(t) and (regex.search(r"元$", w) or (j + 1 < len(toks) and _MONEY_UNIT.match(toks[j + 1].word))):
+        return True  # a sum of money is not part of a name
     if _is_figure(t) and (_COUNT_AFTER.match(text, t.end) or regex.search(r"[年月日]$", w)):
         # 年产3.64亿个…: a capacity, not a count of projects
         return not (j > 0 and toks[j - 1].word in ("年产", "日产", "年处理", "年生产", "年加工"))
@@ -140,6 +166,12 @@ def _stop(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
     ):
         return True
     return False
+
+
+# verbs that name what a plant does and so sit inside project names (羊绒衫加工项目, 芯片封装生产线)
+_NAME_VERBS = frozenset(
+    "加工 制造 生产 研发 处理 发电 封装 驱动 监控 利用 储运 转运 收集 冶炼 合成 相应 制冷 节能 供热 供水 配送 孵化".split()
+)
 
 
 def _freq(word: str) -> int:
@@ -155,10 +187,13 @@ def _inner_verb(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
         return True  # 整治与保护工程, 收集、转运系统: coordinated verbs inside one name
     if prev.word in v.left_stop or prev.word in v.determiner or prev.tag.startswith(("u", "v", "p", "c", "d", "r", "t", "z")):
         return False
-    if v.head_re.fullmatch(toks[j + 1].word if j + 1 < len(toks) else "") and prev.tag in ("f", "ns", "n", "nz", "j", "b"):
+    if v.head_re.fullmatch(toks[j + 1].word if j + 1 < len(toks) else "") and prev.tag in ("f", "ns", "n", "nz", "nr", "nrt", "j", "b", "eng", "x"):
         return _freq(toks[j].word) < 30000  # 北部联合水厂: a verb right before the head word
-    if _freq(toks[j].word) >= 6000:
-        return False
+    w = toks[j].word
+    if w in _NAME_VERBS:
+        return True
+    if _freq(w) >= 2000 or (prev.tag == "ns" and _freq(w) >= 500):
+        return False  # 湘乡市紧盯…, 浙江推出…: a place then a verb is a subject and its verb
     return prev.tag.startswith(("n", "j", "b", "m", "q", "eng", "x")) or _proper(prev)
 
 
@@ -181,6 +216,8 @@ def _walk(
         w = t.word
         if w in _CONJ and not (w in ("和", "与", "及") and j + 1 < len(toks) and len(toks[j + 1].word) == 1 and toks[j + 1].tag not in ("n", "ns")):
             break
+        if w == "——" or (w == "—" and j > 0 and toks[j - 1].word == "—"):
+            break  # 国家重点项目——G0711乌鲁木齐至尉犁高速公路: what follows the dash is the name
         if w in (")", "）"):
             k = j - 1
             while k >= 0 and toks[k].word not in ("(", "（"):
@@ -235,6 +272,26 @@ def _walk(
     return _Walk(start, j, first)
 
 
+_MONEY_UNIT = regex.compile(r"元|美元|欧元|港元|港币|日元|英镑|韩元|人民币")
+_ROAD_HEAD = regex.compile(r"(?:公路|铁路|高速|大道|线|路)$")
+
+
+def _through_road(toks: list[_Tok], walk: _Walk, text: str, v: Vocab) -> _Walk:
+    """墨脱公路|嘎隆拉|隧道: a tunnel, section or bridge of a road named just before it keeps the road."""
+    k = walk.j
+    while k >= 0 and walk.start - toks[k].start <= 6:
+        t = toks[k]
+        if t.word in _CONJ or _CLAUSE_LEFT.match(t.word) or t.tag.startswith("u"):
+            return walk
+        if t.word in v.left_stop or t.word in v.determiner or t.tag[:1] in ("d", "c", "p", "u", "r", "t"):
+            return walk  # 张吉怀铁路也实现古丈隧道: a verb between, so two things
+        if _ROAD_HEAD.search(t.word) and k < walk.j + 1:
+            further = _walk(toks, k - 1, text, v, t.start, True, first=k)
+            return _Walk(further.start, further.j, further.first)
+        k -= 1
+    return walk
+
+
 def _capacity_start(text: str, toks: list[_Tok], j: int) -> tuple[int, int] | None:
     """Start of a capacity phrase ending at 的 token ``j`` (年产100亿颗的 …), else None."""
     lo = toks[0].start if toks else 0
@@ -287,13 +344,13 @@ def find_mentions(text: str) -> list[Mention]:
     out: list[Mention] = []
     consumed: set[tuple[int, int]] = set()  # spans used as a coordinated piece of another name
     seen: dict[tuple[int, int], Mention] = {}
+    clauses = _ClauseTokens(text)
     for m in v.head_re.finditer(text, overlapped=True):
         hs, he = m.start(), m.end()
         tail = v.tail_re.match(text, he)
         end = tail.end() if tail else he
         head = head_of(text[hs:end]) or m.group()
-        cs = _clause_start(text, hs)
-        toks = _tokens(text, cs, min(len(text), end + 4))
+        cs, toks = clauses.around(hs, end)
         # the head must end a word: 中心|城区 is not 中心; 线|路 … likewise
         if not _ends_at_boundary(toks, end):
             continue
@@ -303,6 +360,8 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         component = head in v.component
         walk = _walk(toks, k - 1, text, v, toks[k].start, component, first=k)
+        if component and walk.j >= 0:
+            walk = _through_road(toks, walk, text, v)
         mentions = _coordinate(text, toks, walk, toks[k].start, end, v)
         for mt in mentions[:-1]:
             # a piece given a shared tail replaces the bare piece found on its own (潭州大道)
@@ -355,7 +414,9 @@ def _coordinate(text: str, toks: list[_Tok], walk: _Walk, hs: int, end: int, v: 
             continue
         if distributive:
             break
-        if conj.word not in ("和", "以及", "或", "并") and _absorbable(ptoks, base_first, v):
+        if conj.word not in ("和", "以及", "或", "并") and _absorbable(ptoks, base_first, v) and (
+            conj.word != "、" or _listed_inside(text[name_start:end], ptoks, base_first)
+        ):
             distributive = False
             name_start = pw.start
             base_first = ptoks[0] if ptoks else base_first
@@ -383,7 +444,7 @@ def _determined(text: str, toks: list[_Tok], j: int, name_start: int) -> bool:
     v = vocab()
     if j >= 0 and toks[j].word in v.determiner:
         return True
-    before = text[max(0, name_start - 6) : name_start]
+    before = text[max(0, name_start - 12) : name_start]
     return _QUANT_BEFORE.search(before) is not None
 
 
@@ -409,13 +470,22 @@ def _distributable(piece: str, ptoks: list[_Tok], v: Vocab) -> bool:
     return False
 
 
+def _listed_inside(base: str, ptoks: list[_Tok], base_first: _Tok | None) -> bool:
+    """A、B及C产业化项目 (the list closes inside the name) or 收集、转运系统 (two verbs): one name."""
+    if regex.search(r"[及与和]", base[:-2]):
+        return True
+    return base_first is not None and ptoks[-1].tag in ("v", "vn") and base_first.tag in ("v", "vn")
+
+
 def _absorbable(ptoks: list[_Tok], base_first: _Tok | None, v: Vocab) -> bool:
     """研发及生产基地, 外延材料、芯片及器件: modifiers coordinated inside one name."""
     if not ptoks or base_first is None:
         return False
     last = ptoks[-1]
-    if v.company_end_re.search(last.word):
+    if any(v.company_end_re.search(t.word) for t in ptoks):
         return False
+    if base_first.tag in _PROPER_TAGS - {"x", "j"} or (_freq(base_first.word) == 0 and len(base_first.word) > 1):
+        return False  # a proper name starts a new project (…物流园区、河套酒业集团白酒项目)
     if last.tag in _PLACE_TAGS or base_first.tag in _PLACE_TAGS:
         return False
     if _proper(last) and _proper(base_first) and len(ptoks) == 1:
@@ -539,6 +609,12 @@ def _filter(text: str, mentions: list[Mention], v: Vocab, consumed: set[tuple[in
             mt.ref = True  # 钢铁项目, 焦化厂, 集中供热工程: no name in it
         if mt.head in _NETWORK and not mt.shared and _network_only(mt.name, v):
             mt.ref = True  # 滨州公路: a place's roads, not one road
+        if _CATEGORY_END.search(mt.name):
+            mt.ref = True  # 乌兰浩特经济技术开发区重点项目: a zone's key projects, a category
+        if mt.head in v.action and not mt.shared and not _specific(mt.name, v) and not (
+            mt.name.endswith(("项目", "工程")) or regex.match(r"等?项目", text[mt.end : mt.end + 3])
+        ):
+            mt.ref = True  # 财务系统改造, 大气污染治理: an activity, not a named project
         if _COUNTED.match(text, mt.end):
             mt.ref = True  # 重点客运站场9个: a kind of project, counted
         if regex.search(r"(?:现有|原有|已有)$", text[max(0, mt.start - 2) : mt.start]):
@@ -621,8 +697,10 @@ def _specific(name: str, v: Vocab) -> bool:
     for w, tag in _pos(name):
         if w in v.generic or w in v.head_type or w in v.action or w in v.trailer:
             continue
-        if _freq(w) == 0 and len(w) >= 2 and regex.fullmatch(r"\p{Han}+", w) and not _ends_with_head(w, v):
-            return True  # a word jieba does not know: a name (柏屹, 抚吉, 滨德)
+        if regex.fullmatch(r"\p{Han}+", w) and not _ends_with_head(w, v) and (
+            (_freq(w) == 0 and len(w) >= 2) or tag == "x"
+        ):
+            return True  # a word jieba does not know: a name (柏屹, 抚吉, 滨德, 阊)
         if _specific_word(w, tag) or (tag == "ns" and _ends_with_head(w, v)):
             return True
         if tag == "ns" or w.endswith(_ADMIN) and len(w) >= 3:
@@ -635,7 +713,7 @@ def _network_only(name: str, v: Vocab) -> bool:
     if name.endswith(("项目", "工程")) or _ROUTE.search(name):
         return False
     rest = [
-        (w, tag) for w, tag in default_segmenter().pos(name)
+        (w, tag) for w, tag in _pos(name)
         if not (tag == "ns" and _freq(w) > 0) and w not in v.generic and not w.endswith(tuple(_NETWORK))
     ]  # fmt: skip
     return not rest
@@ -643,7 +721,7 @@ def _network_only(name: str, v: Vocab) -> bool:
 
 def _drop_places(name: str) -> str:
     """The name without its place words (滨州公路 → 公路)."""
-    return "".join(w for w, tag in default_segmenter().pos(name) if tag != "ns")
+    return "".join(w for w, tag in _pos(name) if tag != "ns")
 
 
 def _has_cue(text: str, mt: Mention, v: Vocab) -> bool:
@@ -666,7 +744,7 @@ def _split_location(name: str, v: Vocab) -> tuple[str | None, str]:
     when a proper name follows (湘潭县|柏屹自主创新园); 黄山市污水处理厂 keeps its city, which is
     what tells it from other sewage plants.
     """
-    toks = default_segmenter().pos(name)
+    toks = list(_pos(name))
     zones = tuple(w for w in v.location_head if len(w) > 1)
     admin = tuple(w for w in v.location_head if len(w) == 1)
     acc = ""

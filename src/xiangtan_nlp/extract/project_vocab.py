@@ -88,7 +88,7 @@ _HEAD_NOT_BEFORE = {
 
 # Characters a head must not follow (阶段, 道路, 网站, 香港 …): the head would end another word.
 _HEAD_NOT_AFTER = {
-    "段": "阶手地片时分身路区",
+    "段": "阶手地片时分身路区河",
     "线": "一二三四前火主在热连视光天防底路航曲界直无干战红",
     "路": "道思套线出网铁公马门后去生前退走来回让带",
     "站": "网车",
@@ -199,7 +199,7 @@ def type_of(name: str) -> str | None:
     core = name
     # look through 项目/工程/phase endings to the word that says what is built
     for _ in range(4):
-        m = regex.search(rf"(?:{PHASE}|建设项目|建设工程|项目|工程|建设|改造|扩建|整治|治理)$", core)
+        m = regex.search(rf"(?:{PHASE}|建设项目|建设工程|项目|工程|建设|改造|改建|扩建|整治|治理)$", core)
         if not m or m.start() == 0:
             break
         core = core[: m.start()]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import regex
 
-from ..model import Document, Record, format_decimal
+from ..model import Document, Record
 from .context import Sentences
 from .project_groups import Group, group_mentions
 from .project_links import link_projects
@@ -158,34 +158,34 @@ def projects(
     docs: Iterable[Document | str] | Document | str,
     *,
     clean: bool = True,
+    n_jobs: int | None = 1,
     progress: bool | None = None,
 ) -> "pd.DataFrame":
     """One row per distinct project per document (aliases merged) with its location, stage, type
-    and linked amounts; ``docs`` are Documents or strings, cleaned first as :func:`extract` does."""
+    and linked amounts; ``docs`` are Documents or strings, cleaned first as :func:`extract` does.
+
+    Columns: :data:`PROJECT_COLUMNS`. A document that cannot be processed is skipped with a warning
+    naming it.
+    """
+    import warnings
+
     import pandas as pd
 
-    from ..batch import extract_document
-    from ..progress import progress_bar
+    from ..batch import run_batch
 
     if isinstance(docs, (str, Document)):
         docs = [docs]
     rows: list[tuple] = []
-    for i, item in enumerate(progress_bar(docs, progress=progress, unit="doc")):
-        if isinstance(item, Document):
-            doc = item
-        elif isinstance(item, str):
-            doc = Document(id=str(i), text=item)
-        else:
-            raise TypeError(f"projects() needs Documents or str, got {type(item).__name__} at position {i}")
-        _, records = extract_document(doc, ("money", "percent", "project"), clean=clean)
+    failed: list[str] = []
+    kinds = ("money", "percent", "project")
+    for doc, records, error in run_batch(docs, kinds, clean=clean, n_jobs=n_jobs, progress=progress):
+        if error:
+            failed.append(f"{doc.path or doc.id}: {error}")
+            continue
         rows.extend(project_rows(doc.id, records))
-    frame = pd.DataFrame(rows, columns=list(PROJECT_COLUMNS))
-    return frame
-
-
-def investment_text(value: object) -> str:
-    """A Decimal investment as plain text for CSV (no exponent); empty for None."""
-    return format_decimal(value) if value is not None else ""  # type: ignore[arg-type]
+    if failed:
+        warnings.warn(f"{len(failed)} document(s) skipped: " + "; ".join(failed), stacklevel=2)
+    return pd.DataFrame(rows, columns=list(PROJECT_COLUMNS))
 
 
 __all__ = ["INVESTMENT_LABELS", "PROJECT_COLUMNS", "find_projects", "link_figures", "project_rows", "projects"]
