@@ -157,11 +157,17 @@ def _box(head: str, body: str) -> str:
     return f'<div style="{_BOX}"><div data-xt="head" style="{_HEAD}">{head}</div>{body}</div>'
 
 
+#: Columns whose cells may wrap; the others (values, spans, kinds) stay on one line.
+_WRAP = frozenset({"text", "project", "examples", "sentence", "before", "after", "top terms", "title"})
+
+
 def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, max_rows: int = 50) -> str:
     rows = list(rows)
-    head = "".join(f'<th style="{_CELL};background:#f5f5f5">{esc(c)}</th>' for c in columns)
+    styles = [_CELL if c in _WRAP else _CELL + ";white-space:nowrap" for c in columns]
+    head = "".join(f'<th style="{st};background:#f5f5f5">{esc(c)}</th>' for c, st in zip(columns, styles))
     body = "".join(
-        "<tr>" + "".join(f'<td style="{_CELL}">{esc(v)}</td>' for v in row) + "</tr>" for row in rows[:max_rows]
+        "<tr>" + "".join(f'<td style="{st}">{esc(v)}</td>' for v, st in zip(row, styles)) + "</tr>"
+        for row in rows[:max_rows]
     )
     more = ""
     if len(rows) > max_rows:
