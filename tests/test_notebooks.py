@@ -2,11 +2,14 @@
 
 The notebooks are run once per session (each in its own fresh kernel, working folder notebooks/)
 and each is then checked by its own test, so a failure names the notebook and the cell.
+nbclient, matplotlib and mplfonts come with the ``test`` extra; without them those tests are
+skipped with the reason shown (``-ra``), and the display tests still run.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import time
@@ -15,10 +18,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 from xiangtan_nlp.display import document_html, edited_html, final_spans, records_html
 from xiangtan_nlp.model import Cleaned, Document, Record, Records, Step, apply_steps
@@ -34,7 +34,7 @@ BUDGET_SECONDS = 180  # all notebooks together, kernel start-up included
 
 @dataclass
 class Run:
-    nb: nbformat.NotebookNode
+    nb: dict
     seconds: float
     error: str | None
 
@@ -42,10 +42,14 @@ class Run:
 @pytest.fixture(scope="session")
 def runs(private_cache: Path) -> dict[str, Run]:
     """Execute every notebook once, from a clean kernel, in notebooks/ (as a reader would)."""
+    nbformat = pytest.importorskip("nbformat", reason="needs the test extra: pip install '.[test]'")
+    nbclient = pytest.importorskip("nbclient", reason="needs the test extra: pip install '.[test]'")
+    from nbclient.exceptions import CellExecutionError
+
     out: dict[str, Run] = {}
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(NB_DIR)}})
+        client = nbclient.NotebookClient(nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(NB_DIR)}})
         t = time.perf_counter()
         error = None
         try:
@@ -54,6 +58,16 @@ def runs(private_cache: Path) -> dict[str, Run]:
             error = str(e)
         out[path.name] = Run(nb, time.perf_counter() - t, error)
     return out
+
+
+def read_notebook(path: Path) -> dict:
+    """A saved notebook as plain JSON (no nbformat needed to check what was committed)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _source(cell: dict) -> str:
+    src = cell["source"]
+    return src if isinstance(src, str) else "".join(src)
 
 
 def test_the_three_notebooks_exist() -> None:
@@ -79,19 +93,19 @@ def test_notebooks_run_within_budget(runs: dict[str, Run]) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_committed_notebook_has_outputs(path: Path) -> None:
     """A reader on GitHub sees results without running anything: every code cell was run and saved."""
-    nb = nbformat.read(path, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
+    nb = read_notebook(path)
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert code, f"{path.name} has no code"
-    not_run = [c.source.splitlines()[0] for c in code if c.execution_count is None]
+    not_run = [_source(c).splitlines()[0] for c in code if c["execution_count"] is None]
     assert not not_run, f"{path.name}: cells saved without outputs: {not_run}"
-    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), f"{path.name}: not run top to bottom"
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), f"{path.name}: not run in order"
 
 
 def test_committed_notebooks_include_a_chart() -> None:
     images = [
         p.name
         for p in NOTEBOOKS
-        for c in nbformat.read(p, as_version=4).cells
+        for c in read_notebook(p)["cells"]
         for o in c.get("outputs", [])
         if "image/png" in o.get("data", {})
     ]
@@ -279,6 +293,7 @@ def test_display_and_plotting_import_nothing_heavy() -> None:
 
 def _render_png(title: str) -> tuple[bytes, list[str]]:
     """Draw a small chart with Chinese labels to PNG (Agg, no pyplot); return it and the warnings."""
+    pytest.importorskip("matplotlib", reason="needs the test extra: pip install '.[test]'")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -296,7 +311,7 @@ def _render_png(title: str) -> tuple[bytes, list[str]]:
 
 def test_without_the_helper_chinese_is_drawn_as_boxes() -> None:
     """The check below has teeth: with matplotlib's default font, the same chart warns of missing glyphs."""
-    import matplotlib as mpl
+    mpl = pytest.importorskip("matplotlib", reason="needs the test extra: pip install '.[test]'")
 
     with mpl.rc_context({"font.family": ["sans-serif"], "font.sans-serif": ["DejaVu Sans"]}):
         _, caught = _render_png("项目投资（亿元）")
@@ -304,12 +319,14 @@ def test_without_the_helper_chinese_is_drawn_as_boxes() -> None:
 
 
 def test_use_chinese_font_renders_chinese_with_the_bundled_cjk_font() -> None:
-    import matplotlib as mpl
+    mpl = pytest.importorskip("matplotlib", reason="needs the test extra: pip install '.[test]'")
     from matplotlib.font_manager import FontProperties, findfont
     from matplotlib.ft2font import FT2Font
 
-    from xiangtan_nlp.plotting import BUNDLED_FONT, use_chinese_font
+    from xiangtan_nlp.plotting import BUNDLED_FONT, bundled_font_path, use_chinese_font
 
+    if bundled_font_path() is None:
+        pytest.skip("mplfonts (Noto Sans CJK SC) not installed: pip install '.[test]'")
     with mpl.rc_context():
         name = use_chinese_font()
         assert name == "Noto Sans CJK SC"
@@ -324,6 +341,7 @@ def test_use_chinese_font_renders_chinese_with_the_bundled_cjk_font() -> None:
 
 
 def test_use_chinese_font_names_a_missing_file(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="needs the test extra: pip install '.[test]'")
     from xiangtan_nlp.plotting import use_chinese_font
 
     with pytest.raises(FileNotFoundError, match="font file not found"):
