@@ -1,8 +1,9 @@
 """HTML for notebooks: documents, cleaning steps and records, with their spans highlighted.
 
-In the spirit of spaCy's displacy, but built to survive GitHub's notebook viewer: inline styles only
-(``<style>`` blocks and scripts are dropped there), highlights are ``<mark>`` elements so they still
-show if styles are stripped, and every piece of text goes through :func:`html.escape`.
+In the spirit of spaCy's displacy, but built to survive GitHub's notebook viewer and JupyterLab's
+sanitiser: inline styles only, with plain properties (``background-color``, not ``background``);
+no ``<style>`` blocks or scripts; highlights are ``<mark>`` elements and labels ``<small>``, so they
+still read right where styles are stripped; every piece of text goes through :func:`html.escape`.
 Highlights carry ``data-start``/``data-end`` (offsets into the text shown) so tests and tools can
 check them; elements that are not part of that text (header, labels, gaps) carry ``data-xt``. Pure stdlib, imported only when a notebook asks for a rich display.
 """
@@ -32,7 +33,7 @@ _HEAD = "font-family:sans-serif;font-size:13px;color:#555;margin:0 0 0.4em 0"
 _TEXT = "border-left:3px solid #ddd;padding:0.2em 0.8em;margin:0.3em 0 0.6em 0"
 _BADGE = (
     "font-size:0.65em;font-weight:600;line-height:1;vertical-align:middle;margin-left:0.35em;"
-    "padding:0.1em 0.3em;border-radius:0.25em;background:rgba(255,255,255,0.7);color:#333;"
+    "padding:0.1em 0.3em;border-radius:0.25em;background-color:rgba(255,255,255,0.7);color:#333;"
     "font-family:sans-serif"
 )
 _GAP = "color:#999"
@@ -63,7 +64,7 @@ class Span:
 
 def _mark_open(s: Span) -> str:
     color = COLORS.get(s.kind, "#e5e7eb")
-    style = f"background:{color};color:#111;padding:0.1em 0.2em;border-radius:0.3em"
+    style = f"background-color:{color};color:#111;padding:0.1em 0.2em;border-radius:0.3em"
     if s.kind == "flag":
         style += ";outline:1px dashed #dc2626"
     title = f' title="{esc(s.title)}"' if s.title else ""
@@ -74,7 +75,8 @@ def _badge(s: Span) -> str:
     if not s.badge and not s.struck:
         return ""
     struck = f"<s>{_text(s.struck)}</s> " if s.struck else ""
-    return f'<span data-xt="label" style="{_BADGE}">{struck}{esc(s.badge)}</span>'
+    # <small>, so the label still reads as a label where a viewer strips styles
+    return f'<small data-xt="label" style="{_BADGE}">{struck}{esc(s.badge)}</small>'
 
 
 def _text(text: str) -> str:
@@ -164,7 +166,7 @@ _WRAP = frozenset({"text", "project", "examples", "sentence", "before", "after",
 def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, max_rows: int = 50) -> str:
     rows = list(rows)
     styles = [_CELL if c in _WRAP else _CELL + ";white-space:nowrap" for c in columns]
-    head = "".join(f'<th style="{st};background:#f5f5f5">{esc(c)}</th>' for c, st in zip(columns, styles))
+    head = "".join(f'<th style="{st};background-color:#f5f5f5">{esc(c)}</th>' for c, st in zip(columns, styles))
     body = "".join(
         "<tr>" + "".join(f'<td style="{st}">{esc(v)}</td>' for v, st in zip(row, styles)) + "</tr>"
         for row in rows[:max_rows]
@@ -252,9 +254,9 @@ def edited_html(edited: "Edited", *, max_chars: int = 2000) -> str:
 
     head = [f"<b>{esc(type(edited).__name__)}</b>", f"{len(edited.text):,} chars"]
     if repairs:
-        head.append(f'<mark style="background:{COLORS["repair"]};color:#111">{len(repairs)} repaired</mark>')
+        head.append(f'<mark style="background-color:{COLORS["repair"]};color:#111">{len(repairs)} repaired</mark>')
     if flags:
-        head.append(f'<mark style="background:{COLORS["flag"]};color:#111">{len(flags)} flagged, left as is</mark>')
+        head.append(f'<mark style="background-color:{COLORS["flag"]};color:#111">{len(flags)} flagged, left as is</mark>')
     if debris:
         removed = sum(len(s.before) - len(s.after) for s in debris)
         head.append(f"{len(debris)} debris removals ({removed:,} chars)")
@@ -329,7 +331,7 @@ def records_html(records: Sequence["Record"], *, max_chars: int = 3000, max_rows
     for r in records:
         counts[r.kind] = counts.get(r.kind, 0) + 1
     legend = " ".join(
-        f'<mark style="background:{COLORS.get(k, "#e5e7eb")};color:#111;padding:0 0.3em">{esc(k)} {n}</mark>'
+        f'<mark style="background-color:{COLORS.get(k, "#e5e7eb")};color:#111;padding:0 0.3em">{esc(k)} {n}</mark>'
         for k, n in counts.items()
     )
     head = f"<b>Records</b> · {len(records)} " + (legend or "(empty)")
