@@ -346,3 +346,26 @@ def test_use_chinese_font_names_a_missing_file(tmp_path: Path) -> None:
 
     with pytest.raises(FileNotFoundError, match="font file not found"):
         use_chinese_font(tmp_path / "nope.otf")
+
+
+class _FakeTopics:
+    """Just what topic_model_html reads from a TopicModel: describe() and repr()."""
+
+    def describe(self, n_terms: int = 8):  # noqa: ANN201
+        import pandas as pd
+
+        return pd.DataFrame(
+            [(0, 3, 0.75, "开工 <b>投资</b>", "湘潭<script>x</script>"), (1, 1, 0.25, "出口 增长", "")],
+            columns=["topic", "size", "share", "terms", "example"],
+        )
+
+    def __repr__(self) -> str:
+        return "TopicModel(method='lsa', k=2, 4 docs)"
+
+
+def test_topic_model_html_lists_topics_escaped() -> None:
+    from xiangtan_nlp.display import topic_model_html
+
+    html = topic_model_html(_FakeTopics())
+    assert "<script" not in html and "<b>投资" not in html and "&lt;b&gt;投资&lt;/b&gt;" in html
+    assert "3 (75%)" in html and "1 (25%)" in html and "k=2" in html

@@ -180,6 +180,10 @@ def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, max_rows: i
 _VISIBLE = {" ": "␣", "\u3000": "⎵", "\n": "⏎", "\t": "⇥"}
 
 
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def _short(text: str, n: int = 40) -> str:
     """Text for a summary cell: whitespace and invisible characters made visible, cut to n."""
     if not text:
@@ -358,7 +362,30 @@ def records_html(records: Sequence["Record"], *, max_chars: int = 3000, max_rows
     return _box(head, "".join(body))
 
 
+# -- topics -----------------------------------------------------------------------------------
+
+
+def topic_model_html(model: Any, *, n_terms: int = 8) -> str:
+    """A TopicModel as HTML: one row per topic with a size bar, its top terms and its most typical article."""
+    topics = model.describe(n_terms)  # topic, size, share, terms, example
+    biggest = max([int(s) for s in topics["size"]] or [1]) or 1
+    rows = []
+    for t in topics.itertuples(index=False):
+        bar = (
+            f'<span style="display:inline-block;width:{round(80 * int(t.size) / biggest)}px;height:0.7em;'
+            f'background-color:#93c5fd;margin-right:0.4em"></span>'
+        )
+        rows.append(
+            f'<tr><td style="{_CELL};white-space:nowrap">{int(t.topic)}</td>'
+            f'<td style="{_CELL};white-space:nowrap">{bar}{int(t.size)} ({float(t.share):.0%})</td>'
+            f'<td style="{_CELL}">{esc(t.terms)}</td><td style="{_CELL}">{esc(_cut(str(t.example), 60))}</td></tr>'
+        )
+    heads = "".join(f'<th style="{_CELL};background-color:#f5f5f5">{h}</th>' for h in ("topic", "size", "top terms", "example"))
+    table = f'<table style="{_TABLE}"><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return _box(f"<b>TopicModel</b> · {esc(repr(model).removeprefix('TopicModel'))}", table)
+
+
 __all__ = [
     "COLORS", "Span", "document_html", "edited_html", "esc", "final_spans", "format_value",
-    "highlight_html", "nest_spans", "records_html",
+    "highlight_html", "nest_spans", "records_html", "topic_model_html",
 ]  # fmt: skip
