@@ -82,7 +82,11 @@ def group_mentions(mentions: list[Mention], body_start: int = 0) -> list[Group]:
     often a shortened headline), else the first one.
     """
     named = [m for m in mentions if not m.ref]
-    parent = list(range(len(named)))
+    # compare each distinct spelling once (a name repeated 30 times is one comparison)
+    cores = [core(m.name) for m in named]
+    distinct = list(dict.fromkeys(cores))
+    index = {c: i for i, c in enumerate(distinct)}
+    parent = list(range(len(distinct)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -90,29 +94,32 @@ def group_mentions(mentions: list[Mention], body_start: int = 0) -> list[Group]:
             i = parent[i]
         return i
 
-    cores = [core(m.name) for m in named]
-    for i in range(len(named)):
-        for j in range(i):
-            a, b = cores[i], cores[j]
-            if a == b or _suffix_alias(a, b) or _one_off(a, b):
-                parent[find(i)] = find(j)
+    by_last: dict[str, list[int]] = {}
+    for i, c in enumerate(distinct):
+        by_last.setdefault(c[-1:], []).append(i)
+    for ids in by_last.values():  # aliases end alike: only names with the same last character meet
+        for x in range(len(ids)):
+            for y in range(x):
+                a, b = distinct[ids[x]], distinct[ids[y]]
+                if _suffix_alias(a, b) or _one_off(a, b):
+                    parent[find(ids[x])] = find(ids[y])
     # abbreviations join only one group, never bridge two
-    roots = {find(i) for i in range(len(named))}
-    for r in sorted(roots):
-        members = [i for i in range(len(named)) if find(i) == r]
+    in_headline = {c: all(m.start < body_start for m, c2 in zip(named, cores) if c2 == c) for c in distinct}
+    for r in sorted({find(i) for i in range(len(distinct))}):
+        members = [i for i in range(len(distinct)) if find(i) == r]
         targets = set()
         for i in members:
-            for j in range(len(named)):
+            for j in by_last.get(distinct[i][-1:], ()):
                 if find(j) == r:
                     continue
-                head_i, head_j = named[i].start < body_start, named[j].start < body_start
-                if _abbreviation(cores[i], cores[j], head_i) or _abbreviation(cores[j], cores[i], head_j):
+                a, b = distinct[i], distinct[j]
+                if _abbreviation(a, b, in_headline[a]) or _abbreviation(b, a, in_headline[b]):
                     targets.add(find(j))
         if len(targets) == 1:
             parent[find(r)] = targets.pop()
     groups: dict[int, list[Mention]] = {}
-    for i, m in enumerate(named):
-        groups.setdefault(find(i), []).append(m)
+    for m, c in zip(named, cores):
+        groups.setdefault(find(index[c]), []).append(m)
     out = [Group(_canonical(ms, body_start), sorted(ms, key=lambda m: m.start)) for ms in groups.values()]
     # references (该…, 重卡数字工厂, 一期技改工程) attach to the one group they can stand for
     for m in mentions:

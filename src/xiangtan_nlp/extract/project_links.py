@@ -41,34 +41,28 @@ class _Ref:
 def _mentions(text: str, projects: list[Record]) -> list[_Ref]:
     """Named mentions plus shorter forms of the names found again in the text (重卡数字工厂)."""
     refs = [_Ref(p.start, p.end, p.project or p.text) for p in projects if p.kind == "project"]
-    names = sorted({r.project for r in refs})
     # shorter forms: suffixes of a name or alias that belong to one project only
     forms: dict[str, set[str]] = {}
-    for p in projects:
-        if p.kind != "project":
+    for n, owner in {(n, p.project or p.text) for p in projects if p.kind == "project" for n in (p.text, p.project)}:
+        if not n:
             continue
-        for n in {p.text, p.project or p.text}:
-            c = core(n)
-            for i in range(len(c) - 3):
-                s = c[i:]
-                if len(s) >= 4 and not is_generic(s):
-                    forms.setdefault(s, set()).add(p.project or p.text)
-    taken = [(r.start, r.end) for r in refs]
-    for form, owners in sorted(forms.items(), key=lambda kv: -len(kv[0])):
-        if len(owners) != 1:
-            continue
-        owner = next(iter(owners))
-        for m in regex.finditer(regex.escape(form), text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
-                continue
-            refs.append(_Ref(m.start(), m.end(), owner))
-            taken.append((m.start(), m.end()))
+        c = core(n)
+        for i in range(len(c) - 3):
+            if not is_generic(c[i:]):
+                forms.setdefault(c[i:], set()).add(owner)
+    owned = {f: next(iter(o)) for f, o in forms.items() if len(o) == 1}
+    if owned:
+        # one scan for all forms, longest first; a stretch already named is not counted again
+        pattern = regex.compile("|".join(regex.escape(f) for f in sorted(owned, key=len, reverse=True)))
+        taken = sorted((r.start, r.end) for r in refs)
+        starts = [a for a, _ in taken]
+        for m in pattern.finditer(text):
+            i = bisect_right(starts, m.end() - 1)
+            if i and taken[i - 1][1] > m.start():
+                continue  # overlaps the named mention starting before its end
+            refs.append(_Ref(m.start(), m.end(), owned[m.group()]))
     secondary = regex.compile(r"配套(?:建设)?$")
-    out = [
-        _Ref(r.start, r.end, r.project, bool(secondary.search(text, max(0, r.start - 4), r.start)))
-        for r in refs
-        if r.project in names
-    ]
+    out = [_Ref(r.start, r.end, r.project, bool(secondary.search(text, max(0, r.start - 4), r.start))) for r in refs]
     return sorted(out, key=lambda r: r.start)
 
 

@@ -9,6 +9,7 @@ segmented (with POS), never the whole document. Coordinated names are split (潭
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -91,22 +92,44 @@ def _tokens(text: str, lo: int, hi: int) -> list[_Tok]:
 
 
 class _ClauseTokens:
-    """POS tokens of each clause of one text, segmented once however many heads the clause holds."""
+    """POS tokens of each clause of one text, segmented once however many heads the clause holds.
+
+    Clauses end at punctuation; a clause longer than BLOCK characters is cut into blocks of that
+    size, so no character is segmented twice and hostile input (项目项目… without punctuation)
+    stays linear.
+    """
+
+    BLOCK = 160
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._cache: dict[tuple[int, int], list[_Tok]] = {}
+        self._cache: dict[int, tuple[int, list[_Tok]]] = {}
+        starts = [0]
+        for m in _CLAUSE_LEFT.finditer(text):
+            starts.append(m.end())
+        starts.append(len(text))
+        cuts: list[int] = []
+        for a, b in zip(starts, starts[1:]):
+            cuts.extend(range(a, b, self.BLOCK))
+        self._starts = sorted(set(cuts)) or [0]
 
     def around(self, pos: int, end: int) -> tuple[int, list[_Tok]]:
         """(clause start, tokens of the whole clause) for a head at ``[pos, end)``."""
-        cs = _clause_start(self.text, pos, 120)
-        m = _CLAUSE_LEFT.search(self.text, end)
-        ce = m.start() if m and m.start() - end <= 60 else min(len(self.text), end + 60)
-        key = (cs, ce)
-        toks = self._cache.get(key)
-        if toks is None:
-            toks = self._cache[key] = _tokens(self.text, cs, ce)
-        return cs, toks
+        i = bisect_right(self._starts, pos) - 1
+        hit = self._cache.get(i)
+        if hit is None:
+            cs = self._starts[i]
+            ce = self._starts[i + 1] if i + 1 < len(self._starts) else len(self.text)
+            ce = max(ce, min(len(self.text), end + 4))  # a head running over a block cut
+            hit = self._cache[i] = (cs, _tokens(self.text, cs, ce))
+        return hit
+
+
+def _clause_end(text: str, pos: int, limit: int = 80) -> int:
+    """End of the clause that runs on from ``pos``: the next punctuation, at most ``limit`` chars on."""
+    hi = min(len(text), pos + limit)
+    m = _CLAUSE_LEFT.search(text, pos, hi)
+    return m.start() if m else hi
 
 
 def _clause_start(text: str, pos: int, limit: int = 60) -> int:
@@ -122,7 +145,7 @@ def _is_figure(tok: _Tok) -> bool:
 
 
 def _ends_with_head(word: str, v: Vocab) -> bool:
-    return any(word.endswith(h) for h in v.head_type) and word not in v.generic
+    return v.head_end_re.search(word) is not None and word not in v.generic
 
 
 def _proper(tok: _Tok) -> bool:
@@ -214,6 +237,8 @@ def _walk(
     while j >= 0:
         t = toks[j]
         w = t.word
+        if head_start - t.start > MAX_NAME:
+            break  # longer "names" are clauses: stop growing
         if w in _CONJ and not (w in ("和", "与", "及") and j + 1 < len(toks) and len(toks[j + 1].word) == 1 and toks[j + 1].tag not in ("n", "ns")):
             break
         if w == "——" or (w == "—" and j > 0 and toks[j - 1].word == "—"):
@@ -619,39 +644,44 @@ def _filter(text: str, mentions: list[Mention], v: Vocab, consumed: set[tuple[in
             mt.ref = True  # 重点客运站场9个: a kind of project, counted
         if regex.search(r"(?:现有|原有|已有)$", text[max(0, mt.start - 2) : mt.start]):
             mt.existing = True
-        if regex.search(r"配套(?:建设)?$", text[max(0, mt.start - 4) : mt.start]) or _COMPONENT_OF.search(
-            text, _clause_start(text, mt.start), mt.start
-        ):
-            mt.secondary = True  # 配套建设X, 项目包括…X: a part of another project
-        if _COMPONENT_OF.search(text, _clause_start(text, mt.start), mt.start):
-            mt.ref = True  # 项目包括…30万吨级原油码头: a part of the project just named
-        prev = [o for o in kept if not o.ref and o.end <= mt.start and o.start >= _clause_start(text, mt.start)]
-        if prev and _PART_VERB.match(text, prev[-1].end, mt.start):
-            mt.ref = mt.secondary = True  # X将建立年产…生产线: what X builds, not another project
         cs = _clause_start(text, mt.start)
-        ce = _CLAUSE_LEFT.search(text, mt.end)
-        if _HEADING.match(text, cs) or _CATEGORY_AFTER.search(text, mt.end, ce.start() if ce else len(text)):
+        if regex.search(r"配套(?:建设)?$", text[max(0, mt.start - 4) : mt.start]):
+            mt.secondary = True  # 配套建设X: a part of another project
+        if _COMPONENT_OF.search(text, cs, mt.start):
+            mt.ref = mt.secondary = True  # 项目包括…30万吨级原油码头: a part of the project just named
+        prev = None
+        for o in reversed(kept):
+            if o.start < cs:
+                break
+            if not o.ref and o.end <= mt.start:
+                prev = o
+                break
+        if prev is not None and _PART_VERB.match(text, prev.end, mt.start):
+            mt.ref = mt.secondary = True  # X将建立年产…生产线: what X builds, not another project
+        ce = _clause_end(text, mt.end, 200)
+        if _HEADING.match(text, cs) or _CATEGORY_AFTER.search(text, mt.end, ce):
             mt.ref = True  # 一是…工程, 分为A、B…七大类: categories of projects, not projects
         kept.append(mt)
     kept.sort(key=lambda x: (x.start, -x.end))
     # a name inside a longer name is part of it (科技城 in 科技城新厂区), unless split off on purpose
     result: list[Mention] = []
+    widest: Mention | None = None  # the named mention reaching furthest right so far
     for mt in kept:
-        inside = any(
-            o is not mt and o.start <= mt.start and mt.end <= o.end and (o.end - o.start) > (mt.end - mt.start)
-            and not o.ref and (o.start, o.end) not in consumed
-            for o in kept
+        inside = (
+            widest is not None and widest.end >= mt.end and (widest.end - widest.start) > (mt.end - mt.start)
         )
-        if inside and (mt.start, mt.end) not in consumed:
-            continue
-        result.append(mt)
+        if not (inside and (mt.start, mt.end) not in consumed):
+            result.append(mt)
+        if not mt.ref and (mt.start, mt.end) not in consumed and (widest is None or mt.end > widest.end):
+            widest = mt
     # a road named without its section (省道301线) beside the section (省道301线供加至班戈段)
-    names = [m.name for m in result if not m.ref]
-    result = [
-        m for m in result
-        if m.ref or not any(n != m.name and n.startswith(m.name) and m.name.endswith(_ROAD_END) for n in names)
-    ]  # fmt: skip
-    return result
+    names = sorted({m.name for m in result if not m.ref})
+
+    def has_longer(name: str) -> bool:
+        i = bisect_right(names, name)
+        return i < len(names) and names[i].startswith(name)
+
+    return [m for m in result if m.ref or not (m.name.endswith(_ROAD_END) and has_longer(m.name))]
 
 
 def _place_role(text: str, mt: Mention, v: Vocab) -> bool:
@@ -727,8 +757,7 @@ def _drop_places(name: str) -> str:
 def _has_cue(text: str, mt: Mention, v: Vocab) -> bool:
     """The clause speaks of building or investing (needed for 路, 线, 中心 … heads)."""
     lo = _clause_start(text, mt.start, 80)
-    m = _CLAUSE_LEFT.search(text, mt.end)
-    hi = m.start() if m else len(text)
+    hi = _clause_end(text, mt.end)
     # a cue inside the name itself counts (快速化改造项目), the head word alone does not
     name = text[mt.start : mt.end].replace(mt.head or "", "", 1)
     if v.cue_re.search(name):

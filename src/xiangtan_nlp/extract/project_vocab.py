@@ -57,6 +57,8 @@ class Vocab:
     generic_re: regex.Pattern  # a whole modifier made of generic words, numbers and heads
     company_end_re: regex.Pattern
     location_end_re: regex.Pattern
+    head_end_re: regex.Pattern  # any head at the end of a string (searched backwards: cheap)
+    heads_longest_first: tuple[str, ...]
 
 
 # 一期 / 二期 / (一期) / （二期）: a phase, part of the name it follows.
@@ -125,7 +127,7 @@ def build_vocab(sections: dict[str, tuple[str, ...]]) -> Vocab:
         )
     head_re = regex.compile(rf"(?:{'|'.join(heads)}){PHASE}?|(?<=\p{{Han}}|[A-Za-z0-9]){PHASE}")
     trailer = tuple(sections.get("trailer", ()))
-    tail_re = regex.compile(rf"(?:{_alt(trailer)}|{PHASE})+")
+    tail_re = regex.compile(rf"(?:{_alt(trailer)}|{PHASE}){{1,3}}")  # 快速化改造项目: a few words, not a run
     generic = frozenset(sections.get("generic", ()))
     generic_parts = _alt(set(generic) | set(head_type) | action | set(trailer))
     generic_re = regex.compile(
@@ -154,45 +156,55 @@ def build_vocab(sections: dict[str, tuple[str, ...]]) -> Vocab:
         stage_re=regex.compile(_alt(sections.get("stage", ()))),
         anaphor_re=regex.compile(_alt(sections.get("anaphor", ()))),
         generic_re=generic_re,
-        company_end_re=regex.compile(rf"(?:{_alt(company)})$"),
-        location_end_re=regex.compile(rf"(?:{_alt(location_head)})$"),
+        company_end_re=regex.compile(rf"(?r)(?:{_alt(company)})$"),
+        location_end_re=regex.compile(rf"(?r)(?:{_alt(location_head)})$"),
+        head_end_re=regex.compile(rf"(?r)(?:{_alt(head_type)})$"),
+        heads_longest_first=tuple(sorted(head_type, key=len, reverse=True)),
     )
 
 
+_TRAILING = regex.compile(rf"(?r)(?:{PHASE}|项目|工程|建设)$")
+_PROJECT_END = regex.compile(r"(?r)(?:项目|工程)(?:[(（]?[一二三四五六七八九首]期[)）]?)?$")
+_PHASE_END = regex.compile(rf"(?r){PHASE}$")
+
+
+@lru_cache(maxsize=16384)
 def head_of(name: str) -> str | None:
     """The head word a name ends with (after any phase or trailer), or None."""
     v = vocab()
     core = strip_tail(name)
-    for w in sorted(v.head_type, key=len, reverse=True):
-        if core.endswith(w):
-            return w
+    m = v.head_end_re.search(core)
+    if m:
+        return m.group()
     for w in v.action:
         if core.endswith(w):
             return w
-    m = regex.search(r"(?:项目|工程)(?:[(（]?[一二三四五六七八九首]期[)）]?)?$", name)
+    m = _PROJECT_END.search(name)
     if m:
         return m.group()[:2]
-    m = regex.search(rf"{PHASE}$", name)
+    m = _PHASE_END.search(name)
     return m.group() if m and m.start() > 0 else None
 
 
+@lru_cache(maxsize=16384)
 def strip_tail(name: str) -> str:
     """The name without trailing phase, 项目/工程 and similar trailers (潭州大道快速化改造项目 → 潭州大道)."""
     v = vocab()
     core = name
     while True:
-        m = regex.search(rf"(?:{PHASE}|项目|工程|建设)$", core)
+        m = _TRAILING.search(core)
         if not m or m.start() == 0:
             break
         core = core[: m.start()]
     for t in sorted(v.trailer, key=len, reverse=True):
         if core.endswith(t) and len(core) > len(t) and t not in ("项目", "工程"):
             stripped = core[: -len(t)]
-            if any(stripped.endswith(h) for h in v.head_type):
+            if v.head_end_re.search(stripped):
                 return stripped
     return core
 
 
+@lru_cache(maxsize=16384)
 def type_of(name: str) -> str | None:
     """The project type read from the name's head (产业园 → industrial park …), None when unknown."""
     v = vocab()
@@ -203,7 +215,7 @@ def type_of(name: str) -> str | None:
         if not m or m.start() == 0:
             break
         core = core[: m.start()]
-    for w in sorted(v.head_type, key=len, reverse=True):
+    for w in v.heads_longest_first:
         if core.endswith(w) and v.head_type[w] != "project":
             return v.head_type[w]
     if regex.search(r"年产|生产线|产能|[0-9]+(?:万)?(?:吨|台|套|辆|片|颗|只|盏|个)", name):

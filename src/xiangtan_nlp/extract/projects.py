@@ -45,8 +45,8 @@ _CLAUSE_END = regex.compile(r"[，,。；;！？!?\n]")
 def _stage(text: str, m: Mention) -> str | None:
     """The stage word in the mention's clause: after the name first (X项目动工), else just before it."""
     v = vocab()
-    e = _CLAUSE_END.search(text, m.end)
-    after = text[m.end : e.start() if e else len(text)]
+    e = _CLAUSE_END.search(text, m.end, min(len(text), m.end + 60))
+    after = text[m.end : e.start() if e else min(len(text), m.end + 60)]
     hit = v.stage_re.search(after)
     if hit:
         return hit.group()
