@@ -24,6 +24,11 @@ from ._common import encoding_option, fail, progress_option, refuse_overwriting_
               help="Refuse input files larger than this many megabytes.")
 @click.option("--workers", "-j", type=click.IntRange(min=0), default=0, metavar="N",
               help="Worker processes (0: all cores). Output is identical and in input order either way.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Run here (local processes) or on a Dask cluster (pip install 'xiangtan_nlp[dask]').")
+@click.option("--scheduler", default=None, metavar="ADDR",
+              help="Dask scheduler address (tcp://host:8786) for --engine dask; "
+                   "without it a local cluster of --workers processes is started.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               metavar="SECONDS", help="Time budget per document; a document that exceeds it is reported and skipped.")
 @click.option("--resume", is_flag=True,
@@ -31,14 +36,15 @@ from ._common import encoding_option, fail, progress_option, refuse_overwriting_
 @progress_option
 def command(
     paths: tuple[str, ...], output: str, fmt: str | None, kinds: str, encoding: str | None, bom: bool,
-    id_field: str, text_field: str, max_size: int, workers: int, timeout: float, resume: bool,
-    progress: bool | None,
+    id_field: str, text_field: str, max_size: int, workers: int, engine: str, scheduler: str | None,
+    timeout: float, resume: bool, progress: bool | None,
 ) -> None:  # fmt: skip
     """Extract money amounts and percentages from PATH... (files, folders, or - for stdin).
 
     Each row is one figure, traceable to its document (doc_id), its exact text and offsets in the
     cleaned text, and its sentence. Exit status 1 if any input could not be read (each is named on
-    stderr; everything else is still written).
+    stderr; everything else is still written). With --engine dask and --format parquet, OUT is a
+    folder of part-NNNNN.parquet files.
     """
     from ..batch import run_batch
     from ..extract import check_kinds
@@ -50,16 +56,29 @@ def command(
         out_format = guess_format(output, fmt)
     except ValueError as e:
         fail(str(e), status=2)
+    if scheduler and engine != "dask":
+        fail("--scheduler needs --engine dask", status=2)
     refuse_overwriting_inputs(output, paths)
     corpus = read_corpus(
         paths, encoding=encoding, id_field=id_field, text_field=text_field, on_error="collect",
         max_bytes=max_size * 2**20,
     )  # fmt: skip
+    partitioned = engine == "dask" and out_format == "parquet"  # a folder of part files
+    if partitioned and (resume or output == "-"):
+        fail("--engine dask writes parquet to a folder: give -o OUT, without --resume", status=2)
+    runner = _start_dask(scheduler, workers) if engine == "dask" else None
     try:
-        writer = RecordWriter(output, out_format, bom=bom, resume=resume)
-    except ValueError as e:
-        fail(str(e), status=2)
-    except OSError as e:
+        if partitioned:
+            from ..engines.dask import PartitionedParquetWriter
+
+            writer: RecordWriter | PartitionedParquetWriter = PartitionedParquetWriter(output)
+        else:
+            writer = RecordWriter(output, out_format, bom=bom, resume=resume)
+    except (ValueError, OSError) as e:
+        if runner is not None:
+            runner.close()
+        if isinstance(e, ValueError):
+            fail(str(e), status=2)
         fail(f"cannot write {output}: {e.strerror or e}")
     if resume and writer.done:
         warn(f"resuming: {len(writer.done)} documents already written")
@@ -70,7 +89,11 @@ def command(
     reported = 0
     ok = False
     try:
-        for doc, records, error in run_batch(documents, kind_list, n_jobs=workers, timeout=timeout, progress=progress):
+        if runner is not None:
+            results = runner.run(documents, kind_list, timeout=timeout, progress=progress)
+        else:
+            results = run_batch(documents, kind_list, n_jobs=workers, timeout=timeout, progress=progress)
+        for doc, records, error in results:
             n_docs += 1
             # report read failures as they happen, so a long run shows them early
             for f in corpus.failures[reported:]:
@@ -91,6 +114,8 @@ def command(
         raise
     finally:
         writer.close(ok)
+        if runner is not None:
+            runner.close()
     for f in corpus.failures[reported:]:
         warn(str(f))
     failures = len(corpus.failures) + len(doc_errors)
@@ -107,3 +132,15 @@ def command(
 def _key(doc: object) -> str:
     """A document's identity across runs: where it came from (file, or file:line), else its id."""
     return getattr(doc, "path", None) or getattr(doc, "id")
+
+
+def _start_dask(scheduler: str | None, workers: int):  # type: ignore[no-untyped-def]
+    """Connect to the cluster (or start a local one) before any output is opened."""
+    from ..engines.dask import DaskRunner
+
+    try:
+        return DaskRunner(scheduler, workers)
+    except ImportError as e:
+        fail(str(e), status=2)
+    except ConnectionError as e:
+        fail(str(e), "check the address and that the scheduler is running")
