@@ -27,7 +27,7 @@ _SUBJECT_ANAPHOR = regex.compile(r"^(?:该|本|此|这个|这一|整个)?(?:项�
 # a word that can only mean the project under discussion
 _STRONG = regex.compile(r"(?:该|本|此|这个|这一|整个)(?:项目|工程|基地|工厂|园区|产业园)")
 _MAX_SENTENCES_BACK = 3
-_OVERLAP = 4  # characters a sentence must share with a project name to be linked by overlap alone
+_OVERLAP = 5  # characters a sentence must share with a project name to be linked by overlap alone
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ _NAME_PUNCT = frozenset("—–-－·/.")
 _COUNT_AFTER = regex.compile(r"\s*(?:多|余)?(?:个|座|批|家|条|项|所|栋|处|类|大|年|月|日|号|亿元|万元|元|%|名|位|人|次|倍)")
 # 年产300吨…的 / 600台MOCVD及相应的: a capacity phrase may hold 的 inside a production-line name
 _CAPACITY = regex.compile(
-    r"(?:年产|年处理|年生产|日产|日处理|年加工)|[0-9][0-9.,]*(?:万|亿)?(?:台|吨|套|片|颗|个|盏|辆|千瓦|兆瓦|MW|GW|万千瓦)"
+    r"(?:年产|年处理|年生产|日产|日处理|年加工)(?=[0-9一二三四五六七八九十百千万两])"
+    r"|[0-9][0-9.,]*(?:万|亿)?(?:台|吨|套|片|颗|个|盏|辆|千瓦|兆瓦|MW|GW|万千瓦)"
 )
 # heads naming a network rather than one work: a place alone before them is not a name (滨州公路)
 _NETWORK = frozenset({"公路", "铁路", "高速公路", "高速", "油路", "高等级公路", "轨道交通"})
@@ -39,6 +40,7 @@ _DESCRIBED = regex.compile(r"(?:最|第一|首个|首座|唯一)\p{Han}{0,8}的$
 _HEADING = regex.compile(r"\s*[一二三四五六七八九十]是")
 _CATEGORY_AFTER = regex.compile(r"[0-9一二三四五六七八九十]+大?类")
 _CATEGORY_END = regex.compile(r"(?:重点|重大|民生|招商|产业|新开工|续建|基础设施|新基建|大)(?:建设)?(?:项目|工程)$")
+_AFFILIATION = regex.compile(r"(?:常务|执行)?(?:副)?(?:教授|院长|校长|博士|研究员|主任|学生|毕业|专家|教师|老师|学者|党委|书记|医生|护士|院士|讲师)")
 _COUNTED = regex.compile(r"[0-9一二三四五六七八九十]+(?:多)?(?:个|座|条|家|处|所)(?=[，。；、,;)）]|$)")
 _COMPONENT_OF = regex.compile(r"(?:项目|工程)(?:主要)?包括")
 _PART_VERB = regex.compile(
@@ -141,7 +143,9 @@ def _clause_start(text: str, pos: int, limit: int = 60) -> int:
 
 
 def _is_figure(tok: _Tok) -> bool:
-    return any(c.isdigit() for c in tok.word) or tok.tag == "m"
+    return any(c.isdigit() for c in tok.word) or (
+        tok.tag == "m" and regex.match(r"[一二三四五六七八九十百千万亿两几数多]+(?:万|亿)?[吨台套片颗个盏辆]?$", tok.word) is not None
+    )
 
 
 def _ends_with_head(word: str, v: Vocab) -> bool:
@@ -167,6 +171,9 @@ def _stop(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
         return not (w in v.action and j > 0 and _proper(toks[j - 1]) and not _stop(toks, j - 1, text, v))
     if _COUNT_WORD.fullmatch(w):
         return True  # 八大, 五条, 7个
+    if t.tag == "m" and not _is_figure(t) and not regex.match(r"第[0-9一二三四五六七八九十]", w):
+        if not (j > 0 and _is_figure(toks[j - 1])):  # 100万|吨 is a capacity; 一起, 一批 are not names
+            return True
     if t.tag == "c" or (t.tag == "d" and _freq(w) >= 3000) or t.tag == "i" or (t.tag == "l" and _freq(w) >= 500):
         return True
     if t.tag == "v" and not _inner_verb(toks, j, text, v):
@@ -193,7 +200,8 @@ def _stop(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
 
 # verbs that name what a plant does and so sit inside project names (羊绒衫加工项目, 芯片封装生产线)
 _NAME_VERBS = frozenset(
-    "加工 制造 生产 研发 处理 发电 封装 驱动 监控 利用 储运 转运 收集 冶炼 合成 相应 制冷 节能 供热 供水 配送 孵化".split()
+    "加工 制造 生产 研发 处理 发电 封装 驱动 监控 利用 储运 转运 收集 冶炼 合成 相应 制冷 节能 供热 供水 配送 孵化 "
+    "升级 改造 转型 深加工".split()
 )
 
 
@@ -206,17 +214,21 @@ def _inner_verb(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
     if j == 0:
         return False
     prev = toks[j - 1]
+    w = toks[j].word
     if prev.word in ("与", "及", "和", "、") and j >= 2 and toks[j - 2].tag in ("v", "vn", "n") and _freq(toks[j].word) < 30000:
         return True  # 整治与保护工程, 收集、转运系统: coordinated verbs inside one name
     if prev.word in v.left_stop or prev.word in v.determiner or prev.tag.startswith(("u", "v", "p", "c", "d", "r", "t", "z")):
         return False
-    if v.head_re.fullmatch(toks[j + 1].word if j + 1 < len(toks) else "") and prev.tag in ("f", "ns", "n", "nz", "nr", "nrt", "j", "b", "eng", "x"):
+    nxt_is_head = v.head_re.fullmatch(toks[j + 1].word if j + 1 < len(toks) else "") is not None
+    if nxt_is_head and len(toks[j].word) == 1 and prev.tag.startswith(("n", "eng")) and w not in v.left_stop:
+        return True  # 照明灯|具|生产线: a character jieba split off a word of the name
+    if nxt_is_head and prev.tag in ("f", "ns", "nz", "nr", "nrt", "eng", "x"):
         return _freq(toks[j].word) < 30000  # 北部联合水厂: a verb right before the head word
     w = toks[j].word
     if w in _NAME_VERBS:
         return True
-    if _freq(w) >= 2000 or (prev.tag == "ns" and _freq(w) >= 500):
-        return False  # 湘乡市紧盯…, 浙江推出…: a place then a verb is a subject and its verb
+    if _freq(w) >= 2000 or prev.tag in ("ns", "nt", "nr", "nrt", "nz"):
+        return False  # 湘乡市紧盯…, 国家发改委下拨…: a place or body then a verb is a subject and its verb
     return prev.tag.startswith(("n", "j", "b", "m", "q", "eng", "x")) or _proper(prev)
 
 
@@ -617,6 +629,8 @@ def _filter(text: str, mentions: list[Mention], v: Vocab, consumed: set[tuple[in
             continue
         if _place_role(text, mt, v):
             continue
+        if v.head_type.get(mt.head or "") == "public service" and _AFFILIATION.match(text, mt.end):
+            continue  # 北京大学政府管理学院教授: where someone works, not a project
         if mt.head in v.weak or mt.head in v.action:
             if not _has_cue(text, mt, v):
                 continue
@@ -632,6 +646,8 @@ def _filter(text: str, mentions: list[Mention], v: Vocab, consumed: set[tuple[in
             mt.ref = True
         if (mt.head in v.weak or _bare(mt.name, v)) and not mt.shared and not _specific(mt.name, v):
             mt.ref = True  # 钢铁项目, 焦化厂, 集中供热工程: no name in it
+        if mt.head in _ZONE_HEADS and len(_content(_drop_places(mt.name), v)) < 2:
+            mt.ref = True  # 乌兰浩特市工业园区: a zone, not a project in it
         if mt.head in _NETWORK and not mt.shared and _network_only(mt.name, v):
             mt.ref = True  # 滨州公路: a place's roads, not one road
         if _CATEGORY_END.search(mt.name):
@@ -694,8 +710,11 @@ def _place_role(text: str, mt: Mention, v: Vocab) -> bool:
     return v.head_type.get(mt.head or "") == "industrial park"
 
 
+_ZONE_HEADS = frozenset({"工业园区", "产业园区", "工业园", "园区", "集聚区", "产业集聚区"})
 _ZONES = ("经开区", "高新区", "开发区", "新区", "示范区", "保税区", "综保区", "园区", "工业园", "产业园")
 _ADMIN = ("省", "市", "县", "区", "镇", "乡", "旗", "州")
+# a model, a numbered road or a generation: TCO膜, 8.5代, 318线, 102滑坡群, G0711
+_MODEL = regex.compile(r"[A-Za-z]{3,}|[0-9]+(?:\.[0-9]+)?代|[0-9]+(?:号线|线|国道|省道|县道|道班|滑坡|号)|[GSX][0-9]{2,}")
 _UNITS = frozenset({"MW", "GW", "KW", "kW", "kV", "KV", "km", "t", "d", "MWp", "GWh", "kWh", "m", "mm"})
 
 
@@ -721,7 +740,7 @@ def _specific(name: str, v: Vocab) -> bool:
     content = _content(name, v)
     if _ROUTE.search(name) or (_CAPACITY.search(name) and len(regex.sub(r"[^\p{Han}]", "", content)) >= 2):
         return True
-    if regex.search(r"[A-Za-z]{3,}|[0-9]+(?:\.[0-9]+)?代|[0-9]{2,}\p{Han}", name) and not regex.fullmatch(r"[0-9.A-Za-z/]*", content):
+    if _MODEL.search(name) and not regex.fullmatch(r"[0-9.A-Za-z/]*", content):
         return True  # a model or a numbered road: TCO膜, 8.5代, 102滑坡群
     place = False
     for w, tag in _pos(name):
