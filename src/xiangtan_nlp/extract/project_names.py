@@ -29,7 +29,7 @@ _NAME_PUNCT = frozenset("—–-－·/.")
 _COUNT_AFTER = regex.compile(r"\s*(?:多|余)?(?:个|座|批|家|条|项|所|栋|处|类|大|年|月|日|号|亿元|万元|元|%|名|位|人|次|倍)")
 # 年产300吨…的 / 600台MOCVD及相应的: a capacity phrase may hold 的 inside a production-line name
 _CAPACITY = regex.compile(
-    r"(?:年产|年处理|年生产|日产|日处理|年加工)(?=[0-9一二三四五六七八九十百千万两])"
+    r"(?:年产|年处理|年生产|日产|日处理|年加工)(?=[0-9一二三四五六七八九十百千两.]+(?:万|亿)?[吨台套片颗个盏辆件千兆立平米公只条头枚部])"
     r"|[0-9][0-9.,]*(?:万|亿)?(?:台|吨|套|片|颗|个|盏|辆|千瓦|兆瓦|MW|GW|万千瓦)"
 )
 # heads naming a network rather than one work: a place alone before them is not a name (滨州公路)
