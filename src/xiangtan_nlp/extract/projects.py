@@ -36,27 +36,55 @@ PROJECT_COLUMNS: tuple[str, ...] = (
 INVESTMENT_LABELS = ("总投资", "投资总额", "拟投资", "计划投资", "投资额", "项目投资", "投资", "投入", "募集资金")
 _LOC_BEFORE = regex.compile(r"(?:位于|落户于?|地处|坐落于?|落地)(?P<loc>[^，。；、,\s的]{2,14})的$")
 _LOC_AFTER = regex.compile(
-    r"^(?:项目)?(?:位于|落户于?|地处|坐落于?|选址于?|在)(?P<loc>[^，。；、,\s]{2,16}?)"
-    r"(?=[，。；,]|内|动工|开工|奠基|举行|建设|正式|隆重)"
+    r"(?:项目)?(?:将|已|正式)?(?:位于|落户于?|地处|坐落于?|选址于?|在)(?P<loc>[^，。；、,\s]{2,18}?)"
+    r"(?=[，。；,]|内|动工|开工|奠基|举行|建设|正式|隆重|核心|以)"
 )
 _CLAUSE_END = regex.compile(r"[，,。；;！？!?\n]")
+_LOC_EVENT = regex.compile(
+    r"(?:在|于)(?P<loc>[^，。；、,\s在于]{2,16}?(?:省|市|县|区|镇|乡|旗|州|新区|园区|开发区|经开区|高新区|工业园|产业园))"
+    r"(?=举行|投资|建设|开工|动工|奠基|设立|兴建|新建|落户|签约|开建)"
+)
+# an announced start: 将开工建设, 计划7月份开工 → 计划开工
+_PLANNED = regex.compile(r"(?:将|计划|拟|预计|要|力争|即将|准备)[^，。；]{0,10}$")
+_STARTS = frozenset({"开工", "开工建设", "动工", "开建"})
+# work going on: 正在加紧施工, 加快建设, 稳步推进 → 在建
+_ONGOING = regex.compile(r"(?:正在|正|加紧|加快|稳步)(?:施工|建设|推进)|建设中|施工中")
 
 
 def _stage(text: str, m: Mention) -> str | None:
-    """The stage word in the mention's clause: after the name first (X项目动工), else just before it."""
+    """The stage word in the mention's clause, normalised as the gold convention has it.
+
+    After the name the last stage word counts (奠基…正式开工建设 → 开工建设); else the last one
+    just before it (落户湘潭高新区的X). 计划开工 for an announced start, 在建 for work under way.
+    """
     v = vocab()
-    e = _CLAUSE_END.search(text, m.end, min(len(text), m.end + 60))
-    after = text[m.end : e.start() if e else min(len(text), m.end + 60)]
-    hit = v.stage_re.search(after)
-    if hit:
-        return hit.group()
-    lo = max(0, m.start - 12)
+    hi = min(len(text), m.end + 60)
+    e = _CLAUSE_END.search(text, m.end, hi)
+    after_end = e.start() if e else hi
     b = None
+    lo = max(0, m.start - 14)
     for b in _CLAUSE_END.finditer(text, lo, m.start):
         pass
-    before = text[b.end() if b else lo : m.start]
-    hits = list(v.stage_re.finditer(before))
-    return hits[-1].group() if hits else None
+    before_start = b.end() if b else lo
+    # 建成后, 投产后: a condition, not the stage
+    hits = [(h.start(), h.group()) for h in v.stage_re.finditer(text, m.end, after_end) if text[h.end() : h.end() + 1] != "后"]
+    ongoing = _ONGOING.search(text, m.end, after_end) or _ONGOING.search(text, before_start, m.start)
+    if not hits:
+        hits = [(h.start(), h.group()) for h in v.stage_re.finditer(text, before_start, m.start) if h.group() != "完成"]
+        hits = hits[-1:]
+    if not hits:
+        return "在建" if ongoing else None
+    pos, word = hits[-1]
+    starts = [h for h in hits if h[1] in _STARTS]
+    if word == "奠基" and starts:
+        pos, word = starts[-1]  # 开工奠基仪式: the start is the event
+    if word in ("加快建设", "加紧建设", "正在建设"):
+        return "在建"
+    if word in _STARTS and _PLANNED.search(text, max(before_start, pos - 12), pos):
+        return "计划开工"
+    if word in ("施工", "建设") and ongoing:
+        return "在建"
+    return word
 
 
 def _location(text: str, m: Mention) -> str | None:
@@ -66,9 +94,15 @@ def _location(text: str, m: Mention) -> str | None:
     mb = _LOC_BEFORE.search(text, max(0, m.start - 20), m.start)
     if mb:
         return mb.group("loc")
-    ma = _LOC_AFTER.match(text, m.end, min(len(text), m.end + 24))
+    ma = _LOC_AFTER.match(text, m.end, min(len(text), m.end + 40))
     if ma:
         return ma.group("loc")
+    # 格力电器在重庆两江新区举行开工仪式，…开建…西南产业基地: where the sentence says it happens
+    lo = max(0, m.start - 60)
+    s = max((text.rfind(c, lo, m.start) for c in "。！？\n"), default=-1)
+    hits = list(_LOC_EVENT.finditer(text, max(lo, s + 1), m.start))
+    if hits:
+        return hits[-1].group("loc")
     return None
 
 
