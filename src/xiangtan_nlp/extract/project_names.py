@@ -143,6 +143,7 @@ def _clause_start(text: str, pos: int, limit: int = 60) -> int:
 
 
 def _is_figure(tok: _Tok) -> bool:
+    """A number token (300万, 一百二十), possibly with its measure word (3吨)."""
     return any(c.isdigit() for c in tok.word) or (
         tok.tag == "m" and regex.match(r"[一二三四五六七八九十百千万亿两几数多]+(?:万|亿)?[吨台套片颗个盏辆]?$", tok.word) is not None
     )
@@ -215,7 +216,7 @@ def _inner_verb(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
         return False
     prev = toks[j - 1]
     w = toks[j].word
-    if prev.word in ("与", "及", "和", "、") and j >= 2 and toks[j - 2].tag in ("v", "vn", "n") and _freq(toks[j].word) < 30000:
+    if prev.word in ("与", "及", "和", "、") and j >= 2 and toks[j - 2].tag in ("v", "vn", "n") and _freq(w) < 30000:
         return True  # 整治与保护工程, 收集、转运系统: coordinated verbs inside one name
     if prev.word in v.left_stop or prev.word in v.determiner or prev.tag.startswith(("u", "v", "p", "c", "d", "r", "t", "z")):
         return False
@@ -223,8 +224,7 @@ def _inner_verb(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
     if nxt_is_head and len(toks[j].word) == 1 and prev.tag.startswith(("n", "eng")) and w not in v.left_stop:
         return True  # 照明灯|具|生产线: a character jieba split off a word of the name
     if nxt_is_head and prev.tag in ("f", "ns", "nz", "nr", "nrt", "eng", "x"):
-        return _freq(toks[j].word) < 30000  # 北部联合水厂: a verb right before the head word
-    w = toks[j].word
+        return _freq(w) < 30000  # 北部联合水厂: a verb right before the head word
     if w in _NAME_VERBS:
         return True
     if _freq(w) >= 2000 or prev.tag in ("ns", "nt", "nr", "nrt", "nz"):
@@ -364,21 +364,9 @@ def is_generic(name: str, v: Vocab | None = None) -> bool:
     return len(_content(name, v)) < 2
 
 
-@dataclass
-class _Cand:
-    start: int
-    end: int
-    head_start: int
-    head: str
-    walk_first_tok: _Tok | None
-    toks: list[_Tok]
-    j_left: int  # token index left of the name
-
-
 def find_mentions(text: str) -> list[Mention]:
     """Every project mention in ``text`` (named and referring), in order, before aliases are merged."""
     v = vocab()
-    out: list[Mention] = []
     consumed: set[tuple[int, int]] = set()  # spans used as a coordinated piece of another name
     seen: dict[tuple[int, int], Mention] = {}
     clauses = _ClauseTokens(text)
@@ -414,8 +402,9 @@ def find_mentions(text: str) -> list[Mention]:
     return out
 
 
-def _ends_at_boundary(after: list[_Tok], end: int) -> bool:
-    for t in after:
+def _ends_at_boundary(toks: list[_Tok], end: int) -> bool:
+    """Whether ``end`` falls between two tokens of the clause (the head ends a word)."""
+    for t in toks:
         if t.end == end:
             return True
         if t.start < end < t.end:
