@@ -1,0 +1,104 @@
+"""Shared by the benchmarks: the test corpus, interleaved timing, and plain baselines.
+
+Wall-clock figures on a shared machine are noisy, so every stage is timed in the same run as its
+baseline, stages are interleaved (the order rotates each round) and the median round is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("XT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def load_texts(megabytes: float, data: Path = SHARED_DATA) -> list[tuple[str, str]]:
+    """About ``megabytes`` MB (UTF-8) of real news as (id, text): news_dev first, then lm_corpus."""
+    files = sorted((data / "news_dev").glob("*.jsonl")) + sorted((data / "lm_corpus").glob("*.jsonl"))
+    if not files:
+        sys.exit(
+            f"benchmark data not found: no *.jsonl under {data}/news_dev or {data}/lm_corpus\n"
+            "  hint: run from a checkout beside shared/, or set XT_SHARED_DATA=/path/to/shared/data"
+        )
+    budget = int(megabytes * 1_000_000)
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    size = 0
+    for f in files:
+        with f.open(encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                text, key = rec.get("text") or "", str(rec.get("id"))
+                if not text or key in seen:
+                    continue
+                seen.add(key)
+                out.append((key, text))
+                size += len(text.encode("utf-8"))
+                if size >= budget:
+                    return out
+    return out  # all there is
+
+
+def chars(texts: Sequence[str]) -> int:
+    """Total characters."""
+    return sum(len(t) for t in texts)
+
+
+def interleaved(stages: dict[str, Callable[[], object]], rounds: int, *, quiet: bool = False) -> dict[str, float]:
+    """Run every stage once per round, rotating the order; the median seconds per stage."""
+    times: dict[str, list[float]] = {name: [] for name in stages}
+    names = list(stages)
+    for r in range(rounds):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        for name in order:
+            t0 = time.perf_counter()
+            stages[name]()
+            times[name].append(time.perf_counter() - t0)
+        if not quiet:
+            print(f"  round {r + 1}/{rounds}: " + ", ".join(f"{n} {times[n][-1]:.2f}s" for n in names), file=sys.stderr)
+    return {n: statistics.median(v) for n, v in times.items()}
+
+
+def plain_jieba() -> Callable[[str], list[str]]:
+    """Plain ``jieba.lcut``, initialised (quietly) before any timing."""
+    import logging
+
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba.lcut
+
+
+def jionlp_extract_money() -> Callable[[str], list] | None:
+    """JioNLP's ``extract_money`` when JioNLP is installed (it prints a banner on import)."""
+    import contextlib
+    import io
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            import jionlp
+
+            jionlp.ner.extract_money("总投资30亿元")  # load its dictionaries before timing
+    except ImportError:
+        return None
+    return jionlp.ner.extract_money
+
+
+def rate(n_chars: int, seconds: float) -> str:
+    """Characters per second, human-readable."""
+    cps = n_chars / seconds if seconds else float("inf")
+    return f"{cps / 1e6:.2f}M" if cps >= 1e6 else f"{cps / 1e3:.0f}k"
+
+
+def ratio_line(name: str, seconds: float, n_chars: int, *baselines: float | None, target: str = "") -> str:
+    """One row of a results table: stage, chars/s, ratio to each baseline's chars/s, target."""
+    cps = n_chars / seconds
+    ratios = "  ".join(f"{cps / b:7.2f}x" if b else "       -" for b in baselines)
+    return f"  {name:<40} {rate(n_chars, seconds):>8}  {ratios}  {target}"
