@@ -74,7 +74,8 @@ def _mark_open(s: Span) -> str:
 def _badge(s: Span) -> str:
     if not s.badge and not s.struck:
         return ""
-    struck = f"<s>{_text(s.struck)}</s> " if s.struck else ""
+    # the replaced characters are the point of a repair: shown near full size, struck through
+    struck = f'<s style="font-size:1.35em;font-weight:normal">{_text(s.struck)}</s> ' if s.struck else ""
     # <small>, so the label still reads as a label where a viewer strips styles
     return f'<small data-xt="label" style="{_BADGE}">{struck}{esc(s.badge)}</small>'
 
@@ -291,7 +292,8 @@ def _step_summary(steps: Sequence["Step"]) -> str:
     rows = []
     for (kind, rule), ss in groups.items():
         if kind == "debris":
-            examples = "; ".join(_short(s.before) for s in ss[:2])
+            # whole lines of page text: only line breaks need showing
+            examples = "; ".join(_cut(s.before.replace("\n", "⏎"), 40) for s in ss[:2])
         else:
             examples = "  ".join(f"{_short(s.before, 8)}→{_short(s.after, 8)}" for s in ss[:4])
         rows.append((kind, rule, len(ss), examples))
