@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "parse_number": ".numbers",
     "extract": ".extract",
     "extract_frame": ".extract",
+    "projects": ".extract.projects",
     "write_records": ".io.write",
     "Document": ".model",
     "Step": ".model",
@@ -78,6 +79,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; nothing is imported at run
     from .clean import clean
     from .clean.repair import repair
     from .extract import extract, extract_frame
+    from .extract.projects import projects
     from .io.read import Corpus, ReadFailure, read_corpus
     from .io.write import write_records
     from .model import COLUMNS, Cleaned, Document, Record, Records, Repaired, Step, apply_steps
