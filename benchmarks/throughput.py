@@ -186,14 +186,33 @@ def workers(texts: list[str], rounds: int) -> None:
             pass
 
     run(1, texts[:3])  # this process's dictionaries load here, not in the first timed run
+    cpu: dict[str, list[float]] = {"1 worker": [], "2 workers": []}
+
+    def timed(name: str, jobs: int) -> None:
+        # CPU seconds of this process and its (reaped) workers: on a machine that other jobs
+        # keep busy, the wall-clock ratio is capped by the free cores, the CPU cost is not
+        before = _cpu_seconds()
+        run(jobs)
+        cpu[name].append(_cpu_seconds() - before)
 
     print(f"2. worker processes: clean + {'+'.join(KINDS)} (the default job), run_batch(n_jobs=...), "
           f"pool start-up included ({rounds} interleaved rounds, median)", flush=True)  # fmt: skip
-    t = interleaved({"1 worker": lambda: run(1), "2 workers": lambda: run(2)}, rounds)
-    print(f"  1 worker   {rate(n, t['1 worker']):>8} chars/s")
-    print(f"  2 workers  {rate(n, t['2 workers']):>8} chars/s  {t['1 worker'] / t['2 workers']:.2f}x one worker  (target >= 1.8x)")
+    t = interleaved({"1 worker": lambda: timed("1 worker", 1), "2 workers": lambda: timed("2 workers", 2)}, rounds)
+    c1, c2 = (statistics.median(cpu[k]) for k in ("1 worker", "2 workers"))
+    print(f"  1 worker   {rate(n, t['1 worker']):>8} chars/s  CPU {c1:6.1f} s")
+    print(f"  2 workers  {rate(n, t['2 workers']):>8} chars/s  CPU {c2:6.1f} s  "
+          f"{t['1 worker'] / t['2 workers']:.2f}x one worker  (target >= 1.8x)")  # fmt: skip
+    print(f"  CPU per character, 2 workers vs 1: {c2 / c1:.2f} (1.00: no parallel overhead; "
+          f"the most 2 idle cores could give is then about {2 * c1 / c2:.2f}x)")  # fmt: skip
     print(f"  (cores this process may use: {len(os.sched_getaffinity(0))}; load average now: "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})\n", flush=True)  # fmt: skip
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 # -- 3. memory ------------------------------------------------------------------------------------
@@ -205,7 +224,9 @@ def memory(corpus: list[tuple[str, str]], folder: Path, sizes_mb: list[float], g
             src = folder / f"mem-{mb:g}"
             if not src.exists():
                 src.mkdir()
-                _write_jsonl(corpus, src, part_mb=32, limit_mb=mb)
+                # files of 4 MB: the reader holds one file at a time, so this measures the
+                # pipeline's memory against the corpus size, not the largest file's
+                _write_jsonl(corpus, src, part_mb=4, limit_mb=mb)
             size = sum(p.stat().st_size for p in src.glob("*.jsonl")) / 1e6
             out = folder / "mem-out.csv"
             t0 = time.perf_counter()
