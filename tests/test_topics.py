@@ -156,11 +156,11 @@ def test_streaming_has_the_same_api() -> None:
     assert np.array_equal(again.labels_, m.labels_)
 
 
-@pytest.mark.parametrize("method", ["nmf", "tfidf"])
-def test_other_methods(method: str) -> None:
-    m = cluster(DOCS[:60], 4, method=method, random_state=0, progress=False)
-    assert m.method == method and len(m.labels_) == 60
-    assert np.array_equal(m.transform(TEXTS[:60]), m.labels_)
+@pytest.mark.parametrize("method, refine", [("nmf", True), ("tfidf", True), ("lsa", False), ("nmf", False), ("tfidf", False)])
+def test_other_methods_assign_new_documents_as_the_fit_did(method: str, refine: bool) -> None:
+    m = cluster(DOCS[:40], 4, method=method, refine=refine, random_state=0, progress=False)
+    assert m.method == method and m.refine is refine and len(m.labels_) == 40
+    assert np.array_equal(m.transform(TEXTS[:40]), m.labels_)
 
 
 def test_short_texts_get_character_ngrams() -> None:

@@ -12,6 +12,4 @@ from __future__ import annotations
 from .cluster import METHODS, Method, TopicModel, choose_k, cluster
 from .vectorize import analyze, content_tokens, stop_words
 
-load_model = TopicModel.load
-
-__all__ = ["METHODS", "Method", "TopicModel", "analyze", "choose_k", "cluster", "content_tokens", "load_model", "stop_words"]
+__all__ = ["METHODS", "Method", "TopicModel", "analyze", "choose_k", "cluster", "content_tokens", "stop_words"]

@@ -189,14 +189,17 @@ def _fit_in_memory(docs: Iterable[Document | str], opts: _Options, *, progress: 
     labels = np.full(n, -1, dtype=np.int64)
     labels[has_words] = space.initial_labels(Z[has_words], k, opts.random_state)
     batches = lambda: iter([(X, Z)])  # noqa: E731 - one batch: the whole corpus is in memory
-    weights = None
+    weights = centres = None
     if opts.refine:
         labels, weights = refine_labels(batches, labels, k)
-    model = _finish(
+    elif opts.method != "nmf":
+        # assign by cosine to the normalised centres, exactly as transform() will for new documents
+        centres = _centres(batches, labels, k)
+        labels = nearest_centre(batches, centres)
+    return _finish(
         batches, labels, k, opts=opts, space=space, weights=weights, chars=chars, vocab=vocab, idf=idf,
-        ids=ids, snippets=lambda i: _snippet(titles[i], texts[i]), k_scores=k_scores,
+        ids=ids, snippets=lambda i: _snippet(titles[i], texts[i]), k_scores=k_scores, centres=centres,
     )  # fmt: skip
-    return model
 
 
 def _unpack(docs: Iterable[Document | str]) -> tuple[list[str], list[str], list[str | None]]:
@@ -411,6 +414,18 @@ def assign_by_weights(batches: Batches, weights: "np.ndarray") -> "np.ndarray":
     return np.concatenate(out).astype(np.int64)
 
 
+def nearest_centre(batches: Batches, centres: "np.ndarray") -> "np.ndarray":
+    """Index of the most similar centre for every document (-1 when it has no words)."""
+    import numpy as np
+
+    out = []
+    for X, Z in batches():
+        lab = np.asarray(Z @ centres.T).argmax(axis=1)
+        lab[np.diff(X.indptr) == 0] = -1
+        out.append(lab)
+    return np.concatenate(out).astype(np.int64)
+
+
 def _centres(batches: Batches, labels: "np.ndarray", k: int) -> "np.ndarray":
     """Normalised mean of each topic's rows in the comparison space."""
     import numpy as np
@@ -461,6 +476,9 @@ def _finish(
 
     sizes = np.bincount(labels[labels >= 0], minlength=k)
     order = np.argsort(-sizes, kind="stable")  # topic 0 is the largest
+    components = space.components
+    if opts.method == "nmf" and components is not None:
+        components = components[order]  # NMF rows are topics: renumber them too (empty ones last)
     # a topic the refinement emptied is dropped: a model never reports a topic with no documents
     k_asked, k = k, int((sizes > 0).sum())
     order = order[:k]
@@ -514,7 +532,7 @@ def _finish(
         k=k, method=opts.method, random_state=opts.random_state, refine=weights is not None,
         features="words+chars" if chars else "words", labels_=labels, doc_ids_=list(ids),
         doc_scores_=sims, k_scores_=k_scores, vocab=list(vocab) if vocab is not None else None,
-        idf=np.asarray(idf, dtype=np.float32), components=space.components if weights is None else None,
+        idf=np.asarray(idf, dtype=np.float32), components=components if weights is None else None,
         centres=C.astype(np.float32) if weights is None else None, weights=weights, hashing=hashing,
         terms=top_terms, term_weights=top_weights, rep_rows=rep_rows,
         params={**_params(opts, k), "empty_topics_dropped": k_asked - k},
@@ -623,7 +641,8 @@ class TopicModel:
             lab = np.asarray(X @ self.weights.T).argmax(axis=1)
         else:
             Z = _Space(self.method, self.components).project(X)
-            lab = np.asarray(Z @ self.centres.T).argmax(axis=1)
+            # NMF's topic is its strongest component; the others assign to the nearest centre
+            lab = Z[:, : self.k].argmax(axis=1) if self.method == "nmf" else np.asarray(Z @ self.centres.T).argmax(axis=1)
         lab[empty] = -1
         return lab.astype(np.int64)
 

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from ..model import Document
 from .cluster import (
-    TopicModel, _finish, _lsa, _Options, _snippet, _Space, _unpack, candidate_ks, choose_k, refine_labels,
+    TopicModel, _finish, _lsa, _Options, _snippet, _Space, candidate_ks, choose_k, nearest_centre, refine_labels,
 )  # fmt: skip
-from .vectorize import pretokenized, resolve_features, to_features, tokenize_texts
+from .vectorize import CHAR_PREFIX, pretokenized, resolve_features, to_features, tokenize_texts
 
 if TYPE_CHECKING:
     import numpy as np
@@ -116,7 +116,23 @@ def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: b
 
     rng = np.random.RandomState(opts.random_state)
     total = len(docs) if hasattr(docs, "__len__") else None  # type: ignore[arg-type]
-    source = iter(progress_bar(docs, progress=progress, total=total, unit="doc", desc="reading"))
+    source = progress_bar(docs, progress=progress, total=total, unit="doc", desc="reading")
+    # ids and snippets of documents handed to the segmenter but not yet batched; the segmenter
+    # reads only a few chunks ahead, so this stays short
+    pending: deque[tuple[str, str]] = deque()
+
+    def texts() -> Iterator[str]:
+        for i, d in enumerate(source):
+            if isinstance(d, Document):
+                pending.append((d.id, _snippet(d.title, d.text)))
+                yield d.text
+            elif isinstance(d, str):
+                pending.append((str(i), _snippet(None, d)))
+                yield d
+            else:
+                raise TypeError(f"expected Document or str at position {i}, got {type(d).__name__}")
+
+    token_stream = tokenize_texts(texts(), n_jobs=opts.n_jobs)  # one pool of workers for the whole read
     cache = _Cache()
     try:
         ids: list[str] = []
@@ -126,20 +142,17 @@ def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: b
         chars: bool | None = None
         seen = 0
         while True:
-            chunk = list(islice(source, opts.batch_size))
-            if not chunk:
+            tokens = list(islice(token_stream, opts.batch_size))
+            if not tokens:
                 break
-            # strings are numbered by their position in the whole input, as in the in-memory fit
-            b_ids, texts, titles = _unpack(chunk)
-            b_ids = [i if isinstance(d, Document) else str(seen + j) for j, (i, d) in enumerate(zip(b_ids, chunk))]
-            tokens = list(tokenize_texts(texts, n_jobs=opts.n_jobs))
+            meta = [pending.popleft() for _ in tokens]
             if chars is None:  # decided on the first batch, kept for the rest
                 chars = resolve_features(opts.features, tokens)
             feats = [to_features(t, chars) for t in tokens]
             counts = hashed_counts(feats, opts.n_features)
             df += np.bincount(counts.indices, minlength=opts.n_features)
             for f in feats:
-                words.update(w for w in f if not w.startswith("#"))
+                words.update(w for w in f if not w.startswith(CHAR_PREFIX))
             if len(words) > _MAX_TERMS:
                 words = Counter({w: c for w, c in words.items() if c > 1})
             for r in range(counts.shape[0]):  # reservoir sample of rows, uniform over the input
@@ -150,8 +163,8 @@ def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: b
                     j = rng.randint(pos + 1)
                     if j < _SAMPLE:
                         sample[j] = counts[r]
-            cache.add(counts, [_snippet(t, x) for t, x in zip(titles, texts)])
-            ids.extend(b_ids)
+            cache.add(counts, [m[1] for m in meta])
+            ids.extend(m[0] for m in meta)
             seen += counts.shape[0]
         n = seen
         if n == 0:
@@ -195,7 +208,7 @@ def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: b
             if rows.sum() >= k:
                 mbk.partial_fit(Z[rows])
         centres = normalize(np.asarray(mbk.cluster_centers_))
-        labels = _nearest(batches, centres)
+        labels = nearest_centre(batches, centres)
         weights = None
         if opts.refine:
             labels, weights = refine_labels(batches, labels, k, active=idf > 0)
@@ -207,19 +220,8 @@ def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: b
             term_names=lambda cols: [names.get(int(c)) for c in cols], centres=centres,
         )  # fmt: skip
     finally:
+        token_stream.close()  # stops the worker processes if the read ended early
         cache.close()
-
-
-def _nearest(batches, centres: "np.ndarray") -> "np.ndarray":  # type: ignore[no-untyped-def]
-    """Index of the nearest centre for every document (-1 when it has no words)."""
-    import numpy as np
-
-    out = []
-    for X, Z in batches():
-        lab = np.asarray(Z @ centres.T).argmax(axis=1)
-        lab[np.diff(X.indptr) == 0] = -1
-        out.append(lab)
-    return np.concatenate(out).astype(np.int64)
 
 
 def _column_names(words: Counter[str], n_features: int) -> dict[int, str]:
