@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "extract": ".extract",
     "extract_frame": ".extract",
     "projects": ".extract.projects",
+    "extract_dask": ".engines.dask",
     "write_records": ".io.write",
     "Document": ".model",
     "Step": ".model",
@@ -79,6 +80,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; nothing is imported at run
     from .clean import clean
     from .clean.repair import repair
     from .extract import extract, extract_frame
+    from .engines.dask import extract_dask
     from .extract.projects import projects
     from .io.read import Corpus, ReadFailure, read_corpus
     from .io.write import write_records

@@ -69,6 +69,13 @@ _MULT_VALUE = {
     "千万": 10**7, "百万": 10**6, "十万": 10**5, "万": 10**4, "千": 10**3,
 }  # fmt: skip
 _PLAIN_ARABIC = regex.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
+_HAN_CHAR = regex.compile(r"\p{Han}")
+_ENDS_WITH_MULT = regex.compile(r"[万亿千]\D{0,6}$")
+# FIGURE's groups by position: one m.groups() call is far cheaper than a m.group(name) per field
+_G = {name: i - 1 for name, i in FIGURE.groupindex.items()}
+_VG, _VG2, _VUNIT, _FR, _FN1, _FN2 = (_G[k] for k in ("vg", "vg2", "vunit", "fr", "fn1", "fn2"))
+_N1, _N2, _M1, _M2, _X1, _X1B, _X2, _X2B = (_G[k] for k in ("n1", "n2", "m1", "m2", "x1", "x1b", "x2", "x2b"))
+_UNIT, _CP, _NEG, _NEG2, _U1, _POST = (_G[k] for k in ("unit", "cp", "neg", "neg2", "u1", "post"))
 
 
 def _num(raw: str, mult: str | None) -> Decimal:
@@ -95,38 +102,39 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
         start -= len(q)
     bound = QUALIFIERS_BEFORE.get(q) if q else None
     qualifier = q
-    post = m.group("post")
+    g = m.groups()
+    post = g[_POST]
     end = m.end()
 
-    if m.group("vg") or m.group("vg2"):
-        cur = CURRENCY_WORDS.get(m.group("vunit") or "元", "CNY")
-        return _Figure(start, end, "money", None, None, None, cur, cur, qualifier or (m.group("vg") or m.group("vg2"))[:1], None, True, vague=True)
+    if g[_VG] or g[_VG2]:
+        cur = CURRENCY_WORDS.get(g[_VUNIT] or "元", "CNY")
+        return _Figure(start, end, "money", None, None, None, cur, cur, qualifier or (g[_VG] or g[_VG2])[:1], None, True, vague=True)
 
-    if m.group("fr"):
-        per_mille = m.group("fr") == "千分之"
+    if g[_FR]:
+        per_mille = g[_FR] == "千分之"
         try:
-            v1 = _num(m.group("fn1"), None)
-            v2 = _num(m.group("fn2"), None) if m.group("fn2") else None
+            v1 = _num(g[_FN1], None)
+            v2 = _num(g[_FN2], None) if g[_FN2] else None
         except ValueError:
             return None
         unit = "‰" if per_mille else "%"
         return _range_or_single(start, end, "percent", v1, v2, unit, None, qualifier, bound, post)
 
-    n1, n2 = m.group("n1"), m.group("n2")
+    n1, n2 = g[_N1], g[_N2]
     if len(n1) > MAX_NUMERAL or (n2 and len(n2) > MAX_NUMERAL):
         return None
-    unit_word = m.group("unit")
-    cp = m.group("cp")
+    unit_word = g[_UNIT]
+    cp = g[_CP]
     # A one-character Chinese numeral glued to the word before it is part of that word.
     if not n1[0].isdigit() and len(n1) == 1 and not cp and not q:
         prev = text[m.start("n1") - 1] if m.start("n1") else ""
         if unit_word in ("成", "折"):
             if prev in _WORDS_ENDING_IN_ONE:
                 return None
-        elif prev and regex.match(r"\p{Han}", prev) and prev not in _NUMERAL_OK_AFTER:
+        elif prev and _HAN_CHAR.match(prev) and prev not in _NUMERAL_OK_AFTER:
             return None
-    m1, m2 = m.group("m1"), m.group("m2")
-    x = m.group("x1") or m.group("x1b") or m.group("x2") or m.group("x2b")
+    m1, m2 = g[_M1], g[_M2]
+    x = g[_X1] or g[_X1B] or g[_X2] or g[_X2B]
     if x and not qualifier:
         qualifier, bound = x, "low"
     if post and not qualifier:
@@ -141,14 +149,14 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
         v2 = _num(n2, m2) if n2 is not None else None
     except ValueError:
         return None
-    neg1 = bool(m.group("neg")) and m.group("neg") != "+"
+    neg1 = bool(g[_NEG]) and g[_NEG] != "+"
     if neg1:
         v1 = -v1
-    if v2 is not None and m.group("neg2"):
+    if v2 is not None and g[_NEG2]:
         v2 = -v2
     if v2 is not None and v2 < v1:
         # not a range after all (2020-8%): keep the figure after the separator
-        v1, v2, start, neg1 = v2, None, m.start("n2") - (1 if m.group("neg2") else 0), bool(m.group("neg2"))
+        v1, v2, start, neg1 = v2, None, m.start("n2") - (1 if g[_NEG2] else 0), bool(g[_NEG2])
         qualifier = post
         bound = QUALIFIERS_AFTER.get(post) if post else None
 
@@ -158,7 +166,7 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
             if n2 is not None or m1 or not _fraction_word_ok(n1, v1, unit_word, text, m.start("n1")):
                 return None
             v1 = tidy(v1 if v1 >= 10 else v1 * 10)  # 七成 = 70%, 八折 = 80%, 七五折 = 75%
-        if m.group("u1") and m.group("u1") != unit_word:
+        if g[_U1] and g[_U1] != unit_word:
             return None
         fig = _range_or_single(start, end, "percent", v1, v2, unit, None, qualifier, bound, None)
         fig.negative = neg1
@@ -173,12 +181,12 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
         currency = None
     if currency is None:
         # bare amount with a multiplier: money only if no other unit follows
-        if OTHER_UNIT.match(text, end) or (m.group("u1")):
+        if OTHER_UNIT.match(text, end) or g[_U1]:
             return None
         fig = _range_or_single(start, end, "bare", v1, v2, None, None, qualifier, bound, None)
         fig.mult = m2 or m1 or _trailing_mult(n1)
         return fig
-    if m.group("u1"):
+    if g[_U1]:
         return None
     return _range_or_single(start, end, "money", v1, v2, currency, currency, qualifier, bound, None)
 
@@ -329,4 +337,4 @@ def _share_units(figs: list[_Figure], text: str) -> None:
 
 
 def _ends_with_mult(text: str, f: _Figure) -> bool:
-    return regex.search(r"[万亿千]\D{0,6}$", text[f.start : f.end]) is not None
+    return _ENDS_WITH_MULT.search(text[f.start : f.end]) is not None
