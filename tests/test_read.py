@@ -182,3 +182,25 @@ def test_bundled_corpus_reads_cleanly() -> None:
     assert any(i.startswith("encodings/") for i in ids)
     seed = next(d for d in docs if d.id == "000_9f14ab93c5a18b94.txt")
     assert seed.date == "2021-07-11"
+
+
+def test_jsonl_streams_past_the_size_limit(tmp_path) -> None:
+    """Tables are read a record at a time: the limit is per record, not per file."""
+    p = tmp_path / "many.jsonl"
+    rows = [json.dumps({"id": f"r{i}", "text": ARTICLE}, ensure_ascii=False) for i in range(50)]
+    rows.insert(10, json.dumps({"id": "long", "text": "长" * 2000}, ensure_ascii=False))
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert p.stat().st_size > 3000
+    corpus = xt.read_corpus(p, on_error="collect", max_bytes=1000)
+    docs = list(corpus)
+    assert [d.id for d in docs] == [f"r{i}" for i in range(50)]
+    assert [(f.line, f.reason.split(" ")[0]) for f in corpus.failures] == [(11, "line")]
+
+
+def test_jsonl_bad_bytes_midway_keep_what_came_before(tmp_path) -> None:
+    p = tmp_path / "half.jsonl"
+    good = (json.dumps({"id": "a", "text": ARTICLE}, ensure_ascii=False) + "\n").encode("utf-8")
+    p.write_bytes(good * 3000 + b'{"id": "b", "text": "\xff\xfe"}\n' + good)
+    corpus = xt.read_corpus(p, on_error="collect")
+    assert len(list(corpus)) == 3001
+    assert [(f.line, f.reason) for f in corpus.failures] == [(3001, "not utf-8: undecodable bytes")]

@@ -7,19 +7,21 @@ a million pages costs no more memory than its largest file. A file that cannot b
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import os
+import re
 import stat
 import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import IO, Iterable, Iterator, Literal
 
 from ..model import Document
-from .decode import DecodeError, decode
+from .decode import BOMS, DecodeError, decode, sniff_binary
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
@@ -78,6 +80,7 @@ class Corpus(Iterable[Document]):
         self.on_error = on_error
         self.max_bytes = max_bytes
         self.failures: list[ReadFailure] = []
+        self._stream_enc: str | None = None  # set while a table is streamed with surrogateescape
         self._stdin_cache: list[Document] | None = None
 
     def __repr__(self) -> str:
@@ -178,6 +181,12 @@ class Corpus(Iterable[Document]):
             if not stat.S_ISREG(st.st_mode):
                 self._fail(display, "not a regular file (a pipe, socket or device); not read")
                 return
+            suffix = path.suffix.lower()
+            if suffix in JSONL_SUFFIXES or suffix in CSV_SUFFIXES:
+                enc = self._stream_encoding(path)
+                if enc is not None:  # one record at a time: memory follows the record, not the file
+                    yield from self._stream_table(path, enc, id_base, display, suffix)
+                    return
             size = st.st_size
             if size > self.max_bytes:
                 self._fail(display, f"too large: {size / 2**20:.0f} MB > {self.max_bytes / 2**20:.0f} MB limit (max_bytes / --max-size)")
@@ -188,6 +197,34 @@ class Corpus(Iterable[Document]):
             return
         yield from self._parse_bytes(data, id_base, display, path.suffix.lower())
 
+    def _stream_encoding(self, path: Path) -> str | None:
+        """An encoding to stream a table with (forced, BOM or UTF-8), or None to read it whole."""
+        if self.encoding:
+            return self.encoding
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+        for bom, enc in BOMS:
+            if head.startswith(bom):
+                return enc
+        if sniff_binary(head) or b"\x00" in head:
+            return None  # the whole-file path names what it is
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            return None
+        return "utf-8"
+
+    def _stream_table(self, path: Path, enc: str, id_base: str, display: str, suffix: str) -> Iterator[Document]:
+        # Undecodable bytes become lone surrogates (surrogateescape), so only the records that
+        # hold them are refused; the decoder works in chunks and would otherwise lose neighbours.
+        with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding=enc, errors="surrogateescape", newline="") as f:
+            self._stream_enc = enc
+            if suffix in JSONL_SUFFIXES:
+                yield from self._parse_jsonl(f, id_base, display)
+            else:
+                yield from self._parse_csv(f, id_base, display, "\t" if suffix == ".tsv" else ",")
+            self._stream_enc = None
+
     # -- formats --------------------------------------------------------------------------
     def _parse_bytes(self, data: bytes, id_base: str, display: str, suffix: str) -> Iterator[Document]:
         try:
@@ -196,9 +233,9 @@ class Corpus(Iterable[Document]):
             self._fail(display, str(e))
             return
         if suffix in JSONL_SUFFIXES:
-            yield from self._parse_jsonl(text, id_base, display)
+            yield from self._parse_jsonl(io.StringIO(text, newline=""), id_base, display)
         elif suffix in CSV_SUFFIXES:
-            yield from self._parse_csv(text, id_base, display, "\t" if suffix == ".tsv" else ",")
+            yield from self._parse_csv(io.StringIO(text, newline=""), id_base, display, "\t" if suffix == ".tsv" else ",")
         elif suffix in HTML_SUFFIXES:
             yield from self._one(text, id_base, display, html=True)
         else:
@@ -218,12 +255,19 @@ class Corpus(Iterable[Document]):
             text, meta = html_to_text(text)
         yield _document(doc_id, text, display, meta)
 
-    def _parse_jsonl(self, text: str, id_base: str, display: str) -> Iterator[Document]:
+    def _parse_jsonl(self, f: IO[str], id_base: str, display: str) -> Iterator[Document]:
         any_line = False
-        for n, line in enumerate(io.StringIO(text), start=1):
+        for n, line in _lines(f, self.max_bytes):
+            if line is None:
+                any_line = True
+                self._fail(display, f"line longer than the {self.max_bytes / 2**20:.0f} MB limit (--max-size)", n)
+                continue
             if not line.strip():
                 continue
             any_line = True
+            if _BAD_BYTES.search(line):
+                self._fail(display, f"not {self._stream_enc or 'text'}: undecodable bytes", n)
+                continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as e:
@@ -238,9 +282,9 @@ class Corpus(Iterable[Document]):
         if not any_line:
             self._fail(display, "empty file")
 
-    def _parse_csv(self, text: str, id_base: str, display: str, delimiter: str) -> Iterator[Document]:
-        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    def _parse_csv(self, f: IO[str], id_base: str, display: str, delimiter: str) -> Iterator[Document]:
+        csv.field_size_limit(min(self.max_bytes, 2**31 - 1))
+        reader = csv.DictReader(f, delimiter=delimiter)
         if reader.fieldnames is None:
             self._fail(display, "empty file")
             return
@@ -268,10 +312,34 @@ class Corpus(Iterable[Document]):
         if "\x00" in text:
             self._fail(display, "text contains NUL characters", line)
             return None
+        if self._stream_enc and _BAD_BYTES.search(text):
+            self._fail(display, f"not {self._stream_enc}: undecodable bytes", line)
+            return None
         raw_id = obj.get(self.id_field)
         doc_id = str(raw_id) if raw_id not in (None, "") else default_id
         meta = {k: _str_or_none(obj.get(k)) for k in ("title", "date", "url")}
         return _document(doc_id, text, f"{display}:{line}", meta)
+
+
+_BAD_BYTES = re.compile("[\udc80-\udcff]")  # bytes the stream decoder could not decode
+
+
+def _lines(f: IO[str], limit: int) -> Iterator[tuple[int, str | None]]:
+    """Numbered lines of a stream; a line longer than ``limit`` is skipped and given as None."""
+    n = 0
+    while True:
+        line = f.readline(limit + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > limit and not line.endswith("\n"):
+            while True:  # skip the rest of the runaway line without holding it
+                rest = f.readline(1 << 20)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield n, None
+            continue
+        yield n, line
 
 
 def _str_or_none(v: object) -> str | None:
