@@ -1,10 +1,547 @@
-"""Censor repair (placeholder until the repair issue lands: changes nothing)."""
+"""Censor repair: documented character evasions (蕞→最) and masked characters (发令*** → 发令枪).
+
+Two passes over the text, each a list of replayable :class:`~xiangtan_nlp.model.Step`:
+
+1. **Evasions** from ``data/evasions.tsv``: an evasion character is replaced only where the repaired
+   text forms a dictionary word around it and the original does not (蕞尔 stays), or, failing a
+   word, where the character language model strongly prefers the repaired text.
+2. **Masks**: a run of ``*``, ``＊``, ``×``, ``□`` or ``■`` inside Chinese text is taken to stand for
+   one or two filtered characters. Candidates come from the lexicon (words that fit the characters
+   around the mask) and from the language model's likely continuations; each is scored by the model
+   over the candidate and the characters after it, so both sides of the mask count. The best one is
+   used when its share of the candidates' probability reaches the threshold; otherwise the mask is
+   left and reported as a ``flag`` step (before == after).
+
+Things that only look censored are left alone without a step: masked phone and ID numbers, ratings,
+separator lines, arithmetic, footnote marks, check boxes, password fields, markdown emphasis,
+privacy-masked names (王**), stock names (*ST) and bullets. The model and lexicon load on first use.
+"""
 
 from __future__ import annotations
 
-from ..model import Repaired
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import regex
+
+from ..model import Repaired, Step
+from .lm import is_han
+
+if TYPE_CHECKING:
+    from .lm import CharLM, Lexicon, Models
+
+#: Confidence a mask restoration needs; below it the mask is kept and flagged.
+MASK_THRESHOLD = 0.5
+
+MASK_CHARS = "*＊×□■"
+_MASK_RUN = regex.compile(r"[*＊×□■]+")
+# A run that is all one mask character, 1-4 long (longer runs are rules, ratings or passwords).
+_HOMOGENEOUS = regex.compile(r"^(\*{1,4}|＊{1,4}|×{2,4}|□{1,4}|■{1,4})$")
+# Chinese punctuation that may sit on one side of a mask inside a sentence.
+_CJK_PUNCT = set("，。、；：？！“”‘’（）《》〈〉【】「」『』…—·～,.;:?!()")
+# After these a □ or ■ starts something new (a bullet, a byline) rather than hiding a character.
+_CLOSERS = set("。！？”’）)」』】》")
+# Before a lone mark, these make it a note or bullet mark rather than a masked character.
+_NOTE_OPENERS = set("（(【[「『：:。；;！!？?")
+# Markdown emphasis: **text** or *text* with no mask characters inside, on one line.
+_MARKDOWN = regex.compile(r"(?<![*＊])(\*\*|\*)(?=[^\s*])([^*\n]{1,60}?)(?<=[^\s*])\1(?![*＊])")
+# A mark named as a symbol: 带*号 标*的 打×号 在□内 (the text talks about the mark itself).
+_SYMBOL_MENTION = regex.compile(r"[带标打加注有以画划在]([*＊×□■])[号者的为项内中处]")
+# Words that announce a secret or an identifier: what follows a mask of them is not censorship.
+_SECRET_BEFORE = regex.compile(
+    r"(?:密码|口令|验证码|校验码|账号|帐号|卡号|手机号?|电话|号码|身份证号?|证件号|车牌号?|邮箱|PIN|pin)"
+    r"[为是:：\s]{0,3}$"
+)
+# Check boxes: □/■ at a line start or after a space, followed by an option (□是□否, □同意 □不同意).
+_CHECKBOX_LINE = regex.compile(r"(?:^|[\s:：])[□■☐](?=\p{Han})", regex.M)
+# □/■ that open a byline or a section inside a run-on page: 资格□本报记者 李良, ”■马上就访.
+_BULLET_AFTER = regex.compile(
+    r"(?:本报|本刊|本台|本版|本网|晨报|晚报|日报|特约|记者|通讯员|实习生|见习|编辑|撰稿|摄影|摄|文/|图/"
+    r"|新华社|中新社|新华网|人民网|央视网|\p{Han}{1,6}[：:])"
+)
+# ×× before a unit or an administrative suffix is a template placeholder (××万元, ××县, ×××同志).
+_PLACEHOLDER_BEFORE = regex.compile(r"(?:万|亿|元|年|月|日|号|岁|名|人|个|家|公司|集团|省|市|县|区|镇|乡|村|路|街|同志)")
+# Common surnames: 王** and 陈*华 after a non-Han character are privacy-masked names, not filtered words.
+SURNAMES = set(
+    "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃"
+    "武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符"
+    "舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农"
+    "司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商"
+    "刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
 
 
-def repair(text: str) -> Repaired:
-    """Return the text unchanged with no steps (censor repair is not implemented yet)."""
-    return Repaired(text, ())
+@dataclass(frozen=True, slots=True)
+class Evasion:
+    """One row of the evasion table: ``evasion`` written for ``repaired``."""
+
+    evasion: str
+    repaired: str
+    keep: tuple[str, ...]  # genuine words that contain the evasion (蕞尔)
+    where: str  # "word": only where the repaired text makes a dictionary word; "always"
+    source: str
+
+
+@lru_cache(maxsize=1)
+def evasion_table() -> dict[str, Evasion]:
+    """The active rows of ``data/evasions.tsv`` by evasion string (read on first use)."""
+    text = resources.files("xiangtan_nlp.data").joinpath("evasions.tsv").read_text("utf-8")
+    table: dict[str, Evasion] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 6 or cols[0] == "evasion":
+            continue
+        evasion, repaired, keep, where, status, source = (c.strip() for c in cols)
+        if status != "on":
+            continue
+        if where not in ("word", "always") or len(repaired) != len(evasion):
+            raise ValueError(f"evasions.tsv: bad row for {evasion!r}")
+        table[evasion] = Evasion(evasion, repaired, tuple(w for w in keep.split(",") if w), where, source)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _evasion_pattern() -> "regex.Pattern[str]":
+    keys = sorted(evasion_table(), key=len, reverse=True)  # longest first
+    return regex.compile("|".join(map(regex.escape, keys))) if keys else regex.compile(r"(?!)")
+
+
+def repair(
+    text: str,
+    *,
+    evasions: bool = True,
+    masks: bool = True,
+    threshold: float = MASK_THRESHOLD,
+    models: "Models | None" = None,
+    lexicon: "Lexicon | None" = None,
+) -> Repaired:
+    """Undo censor evasions and restore masked characters; every change or doubt is a step."""
+    if isinstance(text, (bytes, bytearray)):
+        raise TypeError("repair() needs str, not bytes: decode first (text.decode('utf-8'))")
+    if not isinstance(text, str):
+        raise TypeError(f"repair() needs str, got {type(text).__name__}")
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold!r}")
+    steps: list[Step] = []
+    if evasions and _evasion_pattern().search(text):
+        text = _repair_evasions(text, steps, lexicon)
+    if masks and any(c in text for c in MASK_CHARS):
+        text = _repair_masks(text, steps, threshold, models, lexicon)
+    return Repaired(text, tuple(steps))
+
+
+# -- evasions -----------------------------------------------------------------------------
+
+
+def _repair_evasions(text: str, steps: list[Step], lexicon: "Lexicon | None") -> str:
+    from .lm import get_lexicon
+
+    table = evasion_table()
+    lex = lexicon or get_lexicon()
+    out = text
+    for m in _evasion_pattern().finditer(text):  # replacements keep the length: spans stay valid
+        ev = table[m.group()]
+        i, j = m.span()
+        if _genuine(text, i, j, ev, lex):
+            continue
+        fixed = out[:i] + ev.repaired + out[j:]
+        worded = bool(lex.covers(fixed, i, j))
+        if not worded and ev.where == "word":
+            continue
+        conf = 0.99 if worded else 0.9  # "always" rows: the evasion is not a word of its own
+        steps.append(Step("repair", i, j, m.group(), ev.repaired, f"evasion:{ev.evasion}→{ev.repaired}", conf))
+        out = fixed
+    return out
+
+
+def _genuine(text: str, i: int, j: int, ev: Evasion, lex: "Lexicon") -> bool:
+    """True when text[i:j] is real writing: inside a keep word (蕞尔), itself a dictionary word, or
+    part of one that reaches outside it (解决|对策 holds 决对 across a word boundary)."""
+    for w in ev.keep:
+        for a in range(max(0, j - len(w)), i + 1):
+            if text.startswith(w, a):
+                return True
+    if lex.is_word(text[i:j]) and j - i > 1:
+        return True
+    for a, b in lex.spans_over(text, i, j):
+        if a < i or b > j:
+            return True
+    return False
+
+
+# -- masks --------------------------------------------------------------------------------
+
+
+def _repair_masks(
+    text: str, steps: list[Step], threshold: float, models: "Models | None", lexicon: "Lexicon | None"
+) -> str:
+    from .lm import get_lexicon, get_models
+
+    runs = [m.span() for m in _MASK_RUN.finditer(text)]
+    skip = _looks_censored_not(text, runs)
+    runs = [r for r in runs if r not in skip]
+    if not runs:
+        return text
+    models = models or get_models()
+    lexicon = lexicon or get_lexicon()
+    # A filter masks a word the same way each time: masks with the same two characters before
+    # them and the same marks are decided together (their scores add up), on the original text.
+    groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for s, e in runs:
+        key = (text[max(0, s - 2) : s], text[s:e])
+        groups.setdefault(key if all(map(is_han, key[0])) and len(key[0]) == 2 else (str(s), ""), []).append((s, e))
+    decision: dict[tuple[int, int], tuple[str | None, float]] = {}
+    for members in groups.values():
+        fill, conf = _infill(text, members, models, lexicon)
+        for span in members:
+            decision[span] = (fill, conf)
+    out = text
+    delta = 0  # length change so far: spans in `out` = spans in `text` + delta
+    for s, e in runs:
+        fill, conf = decision[(s, e)]
+        s2, e2 = s + delta, e + delta
+        before = out[s2:e2]
+        if fill is None or conf < threshold:
+            steps.append(Step("flag", s2, e2, before, before, "mask-abstain", round(conf, 3)))
+            continue
+        steps.append(Step("repair", s2, e2, before, fill, "mask-infill", round(conf, 3)))
+        out = out[:s2] + fill + out[e2:]
+        delta += len(fill) - (e - s)
+    return out
+
+
+def _looks_censored_not(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Runs that are not censorship masks (see the module docstring)."""
+    skip: set[tuple[int, int]] = set()
+    markdown = {
+        span for m in _MARKDOWN.finditer(text) for span in ((m.start(1), m.end(1)), (m.end(2), m.end()))
+    }
+    mentions = {m.span(1) for m in _SYMBOL_MENTION.finditer(text)}
+    checkbox_lines = {_line_of(text, m.start()) for m in _CHECKBOX_LINE.finditer(text)}
+    # A mark that opens a note (*为初步统计数, （*为…）, 注：*…) is a footnote mark wherever it appears.
+    notes = {text[s:e] for s, e in runs if _opens_note(text, s, e)}
+    for s, e in runs:
+        run = text[s:e]
+        prev = text[s - 1] if s > 0 else "\n"
+        nxt = text[e] if e < len(text) else "\n"
+        if not _HOMOGENEOUS.match(run) or (s, e) in markdown or (s, e) in mentions:
+            skip.add((s, e))
+        elif run[0] in "□■" and (
+            _line_of(text, s) in checkbox_lines
+            or "√" in _line_text(text, s)
+            or prev in _CLOSERS
+            or _BULLET_AFTER.match(text, e, min(len(text), e + 8))
+        ):
+            skip.add((s, e))
+        elif run[0] == "×" and _PLACEHOLDER_BEFORE.match(text, e, min(len(text), e + 4)):
+            skip.add((s, e))
+        elif not _in_chinese_text(prev, nxt, run):
+            skip.add((s, e))
+        elif run in notes and not (is_han(prev) and is_han(nxt)):
+            skip.add((s, e))
+        elif _SECRET_BEFORE.search(text[max(0, s - 8) : s]):
+            skip.add((s, e))
+        elif _masked_name(text, s, e):
+            skip.add((s, e))
+    return skip
+
+
+def _opens_note(text: str, s: int, e: int) -> bool:
+    """A */＊ run of one or two at a line start or after an opening bracket or colon, followed by
+    Han: a note (*为初步统计数)."""
+    if text[s] not in "*＊" or e - s > 2:
+        return False
+    prev = text[s - 1] if s > 0 else "\n"
+    nxt = text[e] if e < len(text) else "\n"
+    return (prev in _NOTE_OPENERS or prev.isspace()) and is_han(nxt)
+
+
+def _in_chinese_text(prev: str, nxt: str, run: str) -> bool:
+    """A mask inside a Chinese sentence: Han on one side and Han, sentence punctuation or (for two
+    marks or more) a digit on the other (截至8**底). Latin letters, spaces and digits on both sides
+    rule it out (f**k, 138****5678); a lone mark right after an opening bracket, a colon or a full
+    stop is a note or bullet mark, and at a line start only a run of three or more */＊/× is taken
+    for a mask."""
+    length = len(run)
+    if is_han(prev):  # a lone mark before a digit multiplies (疗伤药*2)
+        return is_han(nxt) or nxt in _CJK_PUNCT or (length > 1 and nxt.isdigit())
+    if not is_han(nxt):
+        return False
+    if prev == "\n":
+        return length >= 3 and run[0] in "*＊×"
+    if prev in _CJK_PUNCT:
+        return length > 1 or prev not in _NOTE_OPENERS
+    return length > 1 and prev.isdigit()
+
+
+def _masked_name(text: str, s: int, e: int) -> bool:
+    """王** / 陈*华: a surname, then the mask, then at most one Han character, where the surname
+    follows a non-Han character or a word for a person (获奖者陈*华)."""
+    if s < 1 or text[s - 1] not in SURNAMES:
+        return False
+    if s >= 2 and is_han(text[s - 2]) and text[s - 2] not in "者人员生师长":
+        return False
+    after = text[e : e + 2]
+    return not after or not is_han(after[0]) or len(after) == 1 or not is_han(after[1])
+
+
+def _line_of(text: str, i: int) -> int:
+    return text.rfind("\n", 0, i) + 1
+
+
+def _line_text(text: str, i: int) -> str:
+    a = text.rfind("\n", 0, i) + 1
+    b = text.find("\n", i)
+    return text[a : b if b >= 0 else len(text)]
+
+
+def _infill(
+    text: str, spans: list[tuple[int, int]], models: "Models", lex: "Lexicon"
+) -> tuple[str | None, float]:
+    """The best restoration of the masks at ``spans`` (one hidden word) and its confidence: its
+    share of the probability among the candidates, with the evidence of every span added up."""
+    import numpy as np
+
+    fillers, features = mask_features(text, spans, models, lex)
+    if not fillers:
+        return None, 0.0
+    scores = features @ np.array(WEIGHTS)
+    k = int(np.argmax(scores))
+    return fillers[k], float(1.0 / np.exp(scores - scores[k]).sum())
+
+
+def mask_features(
+    text: str, spans: list[tuple[int, int]], models: "Models", lex: "Lexicon"
+) -> "tuple[list[str], np.ndarray]":
+    """Candidate fillers for masks that hide the same word, and their features (see ``FEATURES``)
+    added up over the masks; the benchmark fits ``WEIGHTS`` on these."""
+    import numpy as np
+
+    fwd, bwd = models
+    s, e = spans[0]
+    # □ and ■ stand for one character each (the printing convention for a missing character);
+    # the other marks say nothing about how many characters they hide
+    lengths = (1, 2) if text[s] not in "□■" else (e - s,) if e - s <= 2 else ()
+    if not lengths:
+        return [], np.zeros((0, len(FEATURES)))
+    n = fwd.order - 1
+    contexts = [(text[max(0, a - n - 4) : a], text[b : b + n + 4]) for a, b in spans]
+    cands: dict[str, None] = {}
+    for left, right in contexts:
+        cands.update(dict.fromkeys(_candidates(left, right, fwd, bwd, lex, lengths)))
+    fillers = [c for g in (1, 2) for c in cands if len(c) == g]
+    features = np.zeros((len(fillers), len(FEATURES)))
+    if fillers:
+        for (a, b), (left, right) in zip(spans, contexts):
+            features += filler_features(text, a, b, left, right, fillers, fwd, bwd, lex)
+    return fillers, features
+
+
+def filler_features(
+    text: str, s: int, e: int, left: str, right: str, fillers: list[str], fwd: "CharLM", bwd: "CharLM | None",
+    lex: "Lexicon",
+) -> "np.ndarray":
+    """One row per filler (one-character fillers first), one column per name in ``FEATURES``."""
+    import numpy as np
+
+    # the rest of the document, for the cache: a word written out elsewhere is a likely filler
+    doc = text[max(0, s - CACHE_WINDOW) : s] + "\n" + text[e : e + CACHE_WINDOW]
+    before = left[-1:] if left[-1:] and is_han(left[-1]) else ""
+    after = right[:1] if right[:1] and is_han(right[0]) else ""
+    parts = []
+    for g in (1, 2):
+        group = [c for c in fillers if len(c) == g]
+        if not group:
+            continue
+        mid = np.array(fwd.encode("".join(group)), dtype=np.int64).reshape(len(group), g)
+        f, b = _window_scores(left, right, mid, fwd, bwd)
+        cache = np.log1p([(doc.count(before + c) if before else 0) + (doc.count(c + after) if after else 0)
+                          for c in group])  # fmt: skip
+        two = np.full(len(group), g == 2, dtype=float)
+        nonword = two * np.array([not lex.is_word(c) for c in group], dtype=float)
+        cache_word = two * np.log1p([doc.count(c) for c in group])
+        parts.append(np.stack([f, f if b is None else b, cache, nonword, cache_word], axis=1))
+    return np.concatenate(parts)
+
+
+def _window_scores(
+    left: str, right: str, mid: "np.ndarray", fwd: "CharLM", bwd: "CharLM | None", gap_only: bool = False
+) -> "tuple[np.ndarray, np.ndarray | None]":
+    """Log-probabilities of left + filler + right around the gap, read forwards and backwards.
+
+    ``mid`` holds the fillers as forward-model ids, one row each (one length per call). Scored
+    are the filler and the characters after it whose context still reaches it (forward), and the
+    same read right to left (backward); with ``gap_only`` just the filler's own characters.
+    """
+    import numpy as np
+
+    n = fwd.order - 1
+    lids = np.array(fwd.encode(left[-n:]), dtype=np.int64)
+    rids = np.array(fwd.encode(right[:n]), dtype=np.int64)
+    k, g = mid.shape
+    rows = np.hstack([np.broadcast_to(lids, (k, len(lids))), mid, np.broadcast_to(rids, (k, len(rids)))])
+    a = len(lids)
+    f = fwd.score_rows(rows, a, a + g if gap_only else None)
+    if bwd is None:
+        return f, None
+    brows = _id_map(fwd, bwd)[rows[:, ::-1]]
+    ra = len(rids)
+    return f, bwd.score_rows(brows, ra, ra + g if gap_only else None)
+
+
+def _candidates(
+    left: str, right: str, fwd: "CharLM", bwd: "CharLM | None", lex: "Lexicon", lengths: tuple[int, ...] = (1, 2)
+) -> list[str]:
+    """A short list of fillers: one or two Han characters.
+
+    Every Han character and every two-character dictionary word is ranked by a cheap score: the
+    forward model's prediction from the left plus the backward model's from the right (plus, for
+    a word, how well its two characters go together); fillers that complete a dictionary word
+    with the characters around the mask get a bonus. Two-character fillers are re-ranked by both
+    models over the gap before the best few of each length go on to the full score.
+    """
+    import numpy as np
+
+    n = fwd.order - 1
+    f = fwd.dist(fwd.encode(left[-n:]))
+    b = _backward_dist(right[:n], fwd, bwd)
+    fits = _word_fits(left, right, lex)
+    cheap1 = np.where(fwd.han, f + b, -np.inf)
+    for c in fits[1]:
+        cheap1[fwd.char_id(c)] += FIT_BONUS
+    out = [fwd.id_char(int(i)) for i in _top(cheap1, K_ONE)] if 1 in lengths else []
+    if 2 not in lengths:
+        return out
+    words, w0, w1, inner, by_first, by_last = _pair_table(fwd, lex)
+    # two-character words whose first character is likely after the left context or whose last
+    # is likely before the right one; the rest of the word list cannot win
+    firsts = _top(np.where(fwd.han, f, -np.inf), N_ENDS)
+    lasts = _top(np.where(fwd.han, b, -np.inf), N_ENDS)
+    mark = np.zeros(len(words), dtype=bool)
+    mark[_gather(by_first, firsts)] = True
+    mark[_gather(by_last, lasts)] = True
+    pool = np.flatnonzero(mark)
+    top2 = pool[_top(f[w0[pool]] + b[w1[pool]] + inner[pool], M_TWO)]
+    plist = [words[i] for i in top2]
+    mids = [np.stack([w0[top2], w1[top2]], axis=1)]
+    seen = set(plist)
+    get = fwd._id.get
+    extra = [c for c in fits[2] if c not in seen and get(c[0], 1) > 1 and get(c[1], 1) > 1]
+    if extra:  # two-character fits outside the cheap cut (or the word list) still compete
+        eids = np.array([[get(c[0]), get(c[1])] for c in extra], dtype=np.int64)
+        keep = _top(f[eids[:, 0]] + b[eids[:, 1]], M_FITS)
+        plist += [extra[i] for i in keep]
+        mids.append(eids[keep])
+    if plist:
+        mid = np.concatenate(mids)
+        pf, pb = _window_scores(left, right, mid, fwd, bwd, gap_only=True)
+        medium = pf + (pf if pb is None else pb) + FIT_BONUS * np.array([c in fits[2] for c in plist])
+        out += [plist[i] for i in _top(medium, K_TWO)]
+    return out
+
+
+def _top(scores: "np.ndarray", k: int) -> "np.ndarray":
+    import numpy as np
+
+    k = min(k, int(np.isfinite(scores).sum()))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    idx = np.argpartition(-scores, k - 1)[:k]
+    return idx[np.argsort(-scores[idx])]
+
+
+def _word_fits(left: str, right: str, lex: "Lexicon") -> dict[int, set[str]]:
+    """Fillers (by length 1, 2) that make a dictionary word of 2-4 characters with the
+    characters next to the mask."""
+    fits: dict[int, set[str]] = {1: set(), 2: set()}
+    nl = 0  # Han characters just before the mask, and just after it
+    while nl < min(3, len(left)) and is_han(left[-1 - nl]):
+        nl += 1
+    nr = 0
+    while nr < min(3, len(right)) and is_han(right[nr]):
+        nr += 1
+    for g in (1, 2):
+        for length in range(g + 1, 5):
+            for j in range(max(0, length - g - nr), min(nl, length - g) + 1):
+                lp, rp = left[len(left) - j :] if j else "", right[: length - g - j]
+                fits[g].update(w[j : j + g] for w in lex.fill(lp, rp, g, length, limit=FIT_LIMIT))
+    return fits
+
+
+def _backward_dist(right: str, fwd: "CharLM", bwd: "CharLM | None") -> "np.ndarray":
+    """The backward model's log-probabilities of the character before ``right``, by forward id."""
+    import numpy as np
+
+    if bwd is None:
+        return np.zeros(len(fwd.vocab) + 2)
+    return bwd.dist(bwd.encode(right[::-1]))[_id_map(fwd, bwd)]
+
+
+@lru_cache(maxsize=4)
+def _id_map(fwd: "CharLM", bwd: "CharLM") -> "np.ndarray":
+    """For each forward id, the backward model's id of the same character."""
+    import numpy as np
+
+    return np.array([0, 1] + [bwd.char_id(c) for c in fwd.vocab], dtype=np.int64)
+
+
+def _to_backward(rows: "np.ndarray", fwd: "CharLM", bwd: "CharLM") -> "np.ndarray":
+    return _id_map(fwd, bwd)[rows]
+
+
+@lru_cache(maxsize=4)
+def _pair_table(fwd: "CharLM", lex: "Lexicon") -> tuple:
+    """Two-character dictionary words as forward ids, log P(second | first) - log P(second), and
+    the word indices grouped by first and by last character (CSR: starts per id, indices)."""
+    import numpy as np
+
+    words = [w for w in lex.words_of_length(2) if fwd.char_id(w[0]) > 1 and fwd.char_id(w[1]) > 1]
+    w0 = np.array([fwd.char_id(w[0]) for w in words], dtype=np.int64)
+    w1 = np.array([fwd.char_id(w[1]) for w in words], dtype=np.int64)
+    inner = fwd.bigram(w0, w1) - fwd._uni[w1]
+    size = len(fwd.vocab) + 2
+
+    def group(ids: "np.ndarray") -> tuple:
+        order = np.argsort(ids, kind="stable")
+        starts = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ids, minlength=size), out=starts[1:])
+        return starts, order
+
+    return words, w0, w1, inner, group(w0), group(w1)
+
+
+def _gather(csr: tuple, ids: "np.ndarray") -> "np.ndarray":
+    """Indices of the words filed under any of ``ids`` in a CSR grouping."""
+    import numpy as np
+
+    starts, order = csr
+    parts = [order[starts[i] : starts[i + 1]] for i in ids.tolist()]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+#: Ranking bonus (log) for a filler that completes a dictionary word with its neighbours.
+FIT_BONUS = 1.0
+#: How many one- and two-character fillers reach the full score, and how many two-character
+#: dictionary words the cheap ranking passes on to the gap-only ranking.
+K_ONE, K_TWO, M_TWO = 24, 24, 100
+#: First and last characters whose two-character words are considered; fits kept per mask.
+N_ENDS, M_FITS = 60, 40
+#: Dictionary words looked at per pattern around a mask (a one-character prefix can match
+#: thousands; the cheap ranking decides among the rest anyway).
+FIT_LIMIT = 150
+#: Characters on each side of a mask searched for the filler written out (the cache).
+CACHE_WINDOW = 3000
+#: Features of the full score: forward and backward window log-probabilities; the cache (log of
+#: how often filler + neighbour occurs elsewhere in the text); for two-character fillers, whether
+#: they are no dictionary word (the fit all but rules those out) and the log count of the filler
+#: in the text. No length prior: the models' probabilities decide between one and two characters.
+FEATURES = ("fwd", "bwd", "cache", "nonword", "cache_word")
+#: Their weights: a conditional logit fitted on the dev slice of lm_corpus
+#: (``python benchmarks/repair_bench.py --fit``), so the confidence is a calibrated share.
+WEIGHTS = (0.604, 0.296, 2.041, -17.186, 1.223)
