@@ -56,6 +56,7 @@ def test_folder_recursive_with_ids_and_failures(tmp_path) -> None:
     (tmp_path / "image.txt").write_bytes(PNG)  # a PNG renamed .txt
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")  # other formats are not read
+    (tmp_path / "README.md").write_text("本文件夹的说明，投资1亿元仅为示例。", encoding="utf-8")  # documentation
     corpus = xt.read_corpus(tmp_path, on_error="collect")
     docs = list(corpus)
     assert [d.id for d in docs] == ["a.txt", "sub/b.txt", "sub/c.md"]

@@ -32,6 +32,9 @@ _EXPORTS: dict[str, str] = {
     "extract_frame": ".extract",
     "projects": ".extract.projects",
     "extract_dask": ".engines.dask",
+    "cluster": ".topics",
+    "TopicModel": ".topics",
+    "use_chinese_font": ".plotting",
     "write_records": ".io.write",
     "Document": ".model",
     "Step": ".model",
@@ -82,6 +85,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; nothing is imported at run
     from .extract import extract, extract_frame
     from .engines.dask import extract_dask
     from .extract.projects import projects
+    from .plotting import use_chinese_font
+    from .topics import TopicModel, cluster
     from .io.read import Corpus, ReadFailure, read_corpus
     from .io.write import write_records
     from .model import COLUMNS, Cleaned, Document, Record, Records, Repaired, Step, apply_steps

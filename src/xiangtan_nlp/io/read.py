@@ -160,8 +160,8 @@ class Corpus(Iterable[Document]):
                     seen.add(real)
                     subfolders.append(p)
                     continue
-                if entry.name.startswith(".") or p.suffix.lower() not in SUFFIXES:
-                    continue  # hidden files and other formats are not articles
+                if entry.name.startswith(".") or p.suffix.lower() not in SUFFIXES or _is_project_doc(entry.name):
+                    continue  # hidden files, other formats and a folder's own README are not articles
                 real = os.path.realpath(p)
                 if real in seen:
                     continue  # the same file reached twice (a symlink to it): read once
@@ -340,6 +340,14 @@ def _lines(f: IO[str], limit: int) -> Iterator[tuple[int, str | None]]:
             yield n, None
             continue
         yield n, line
+
+
+_PROJECT_DOCS = frozenset({"readme", "license", "licence", "changelog", "sources", "notice", "authors"})
+
+
+def _is_project_doc(name: str) -> bool:
+    """README.md, LICENSE.txt, SOURCES.md…: a folder's documentation, skipped when walking it."""
+    return name.rsplit(".", 1)[0].lower() in _PROJECT_DOCS
 
 
 def _str_or_none(v: object) -> str | None:
