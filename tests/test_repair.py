@@ -134,6 +134,17 @@ def test_threshold_zero_always_fills_and_reports_the_confidence() -> None:
     check_replay(text, result)
 
 
+def test_mask_limit_flags_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xiangtan_nlp.clean import repair as repair_module
+
+    monkeypatch.setattr(repair_module, "MAX_MASKS", 1)
+    text = "这是新中国***以来的首部规划。中塔关系始终保持健康稳定***。"
+    result = repair(text)
+    assert [s.rule for s in result.steps] == ["mask-infill", "mask-limit"]
+    assert result.text.startswith("这是新中国成立以来") and result.text.endswith("稳定***。")
+    check_replay(text, result)
+
+
 def test_options_turn_passes_off() -> None:
     text = "蕞终确定，发令***响起"
     assert repair(text, evasions=False, masks=False).text == text

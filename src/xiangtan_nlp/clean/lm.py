@@ -164,13 +164,15 @@ class CharLM:
 
     # -- scoring -----------------------------------------------------------------------
     def score_rows(
-        self, rows: "np.ndarray", start: int, end: int | None = None, max_order: int | None = None
+        self, rows: "np.ndarray", start: int, end: int | None = None, max_order: int | None = None,
+        total: bool = True,
     ) -> "np.ndarray":
         """Sum of log P(row[t] | the order-1 ids before it) for t in [start, end), per row.
 
         ``rows`` is a (rows, width) int array of ids; ids before ``start`` are context only and the
         row's left edge counts as a line boundary. Each row is scored on its own, so candidates of
-        one length can be compared in one call. ``max_order`` caps the n-gram order used.
+        one length can be compared in one call. ``max_order`` caps the n-gram order used; with
+        ``total=False`` the (rows, end - start) log-probabilities come back unsummed.
         """
         import numpy as np
 
@@ -195,7 +197,8 @@ class CharLM:
                     break
             pos, hit = self._find_child(n, ci, w[alive])
             lp[alive] = np.where(hit, self._lp[n - 1][pos], lp[alive] + self._alpha[n - 1][ci])
-        return lp.reshape(rows.shape[0], end - start).sum(axis=1)
+        lp = lp.reshape(rows.shape[0], end - start)
+        return lp.sum(axis=1) if total else lp
 
     def _find_ctx(self, n: int, h: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
         """Index of each context hash among the order-n contexts, and whether it is there."""
@@ -338,11 +341,13 @@ class Lexicon:
         first ``limit`` of them in code-point order when a limit is given)."""
         if len(left) + gap + len(right) != length:
             raise ValueError("left + gap + right must add up to length")
-        if left:
+        if left and len(left) >= len(right):  # search from the longer known side
             found = _prefixed(self._by_len.get(length, ()), left, None if right else limit)
             return [w for w in found if w.endswith(right)][:limit] if right else found
         if right:
-            return [w[::-1] for w in _prefixed(self._rev_by_len.get(length, ()), right[::-1], limit)]
+            found = _prefixed(self._rev_by_len.get(length, ()), right[::-1], None if left else limit)
+            words = [w[::-1] for w in found]
+            return [w for w in words if w.startswith(left)][:limit] if left else words
         return list(self._by_len.get(length, ()))[:limit]
 
     def words_of_length(self, n: int) -> list[str]:

@@ -1,25 +1,32 @@
 """Censor repair: documented character evasions (蕞→最) and masked characters (发令*** → 发令枪).
 
-Two passes over the text, each a list of replayable :class:`~xiangtan_nlp.model.Step`:
+Two passes, each a list of replayable :class:`~xiangtan_nlp.model.Step` (spans in the text as it
+stands after the earlier steps, so ``apply_steps(original, steps) == repaired``):
 
-1. **Evasions** from ``data/evasions.tsv``: an evasion character is replaced only where the repaired
-   text forms a dictionary word around it and the original does not (蕞尔 stays), or, failing a
-   word, where the character language model strongly prefers the repaired text.
-2. **Masks**: a run of ``*``, ``＊``, ``×``, ``□`` or ``■`` inside Chinese text is taken to stand for
-   one or two filtered characters. Candidates come from the lexicon (words that fit the characters
-   around the mask) and from the language model's likely continuations; each is scored by the model
-   over the candidate and the characters after it, so both sides of the mask count. The best one is
-   used when its share of the candidates' probability reaches the threshold; otherwise the mask is
-   left and reported as a ``flag`` step (before == after).
+1. **Evasions** from ``data/evasions.tsv`` (each row documents where the evasion was seen in use).
+   A match is left alone when it is real writing: a keep word (蕞尔), a dictionary word, or part of
+   one that reaches outside it. Otherwise it is replaced where the repaired text forms a dictionary
+   word, or, for rows marked ``always`` (蕞, which modern text only uses in 蕞尔), anywhere.
+2. **Masks**: a run of ``*``, ``＊``, ``×``, ``□`` or ``■`` inside Chinese text stands for one or two
+   filtered characters (□ and ■ for one each). Candidates: every Han character and every
+   two-character dictionary word, ranked by what the forward character model expects after the left
+   context and the backward model before the right one (fillers that complete a dictionary word with
+   their neighbours get a bonus); the best few are scored over the whole window in both directions,
+   plus a cache of the rest of the document, and weighed by a conditional logit fitted on held-out
+   news. The winner is used when its share of the probability reaches the threshold; otherwise the
+   mask stays and a ``flag`` step (before == after) reports it. Masks with the same two characters
+   before them and the same marks are decided together, as one hidden word.
 
-Things that only look censored are left alone without a step: masked phone and ID numbers, ratings,
-separator lines, arithmetic, footnote marks, check boxes, password fields, markdown emphasis,
-privacy-masked names (王**), stock names (*ST) and bullets. The model and lexicon load on first use.
+What only looks censored gets no step at all: masked phone and ID numbers (138****5678), ratings
+(★★★), separator lines, arithmetic (3*4=12, 长×宽, 疗伤药*2), footnote marks (*为初步统计数),
+check boxes (□是□否), password fields, markdown emphasis, privacy-masked names (王**, 陈*华), stock
+names (*ST), bullets and bylines (■ 链接, □本报记者), template placeholders (××万元) and marks that are
+talked about (带*号). The models and the lexicon load on first use, never at import.
 """
 
 from __future__ import annotations
 
-import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -35,6 +42,11 @@ if TYPE_CHECKING:
 
 #: Confidence a mask restoration needs; below it the mask is kept and flagged.
 MASK_THRESHOLD = 0.5
+#: Hidden words scored per text; further masks are flagged unscored (rule "mask-limit"), so a
+#: hostile input of a million marks costs seconds, not hours.
+MAX_MASKS = 500
+#: Distinct surroundings of one hidden word that are scored (the rest share the decision).
+MAX_CONTEXTS = 8
 
 MASK_CHARS = "*＊×□■"
 _MASK_RUN = regex.compile(r"[*＊×□■]+")
@@ -57,10 +69,11 @@ _SECRET_BEFORE = regex.compile(
 )
 # Check boxes: □/■ at a line start or after a space, followed by an option (□是□否, □同意 □不同意).
 _CHECKBOX_LINE = regex.compile(r"(?:^|[\s:：])[□■☐](?=\p{Han})", regex.M)
-# □/■ that open a byline or a section inside a run-on page: 资格□本报记者 李良, ”■马上就访.
+# □/■ that open a byline or a section inside a run-on page: 资格□本报记者 李良, ”■马上就访,
+# 基金□好买基金研究中心 曾令华 (a name or heading, then a space).
 _BULLET_AFTER = regex.compile(
     r"(?:本报|本刊|本台|本版|本网|晨报|晚报|日报|特约|记者|通讯员|实习生|见习|编辑|撰稿|摄影|摄|文/|图/"
-    r"|新华社|中新社|新华网|人民网|央视网|\p{Han}{1,6}[：:])"
+    r"|新华社|中新社|新华网|人民网|央视网|\p{Han}{1,6}[：:]|\p{Han}{2,12}[ \u00a0\u3000])"
 )
 # ×× before a unit or an administrative suffix is a template placeholder (××万元, ××县, ×××同志).
 _PLACEHOLDER_BEFORE = regex.compile(r"(?:万|亿|元|年|月|日|号|岁|名|人|个|家|公司|集团|省|市|县|区|镇|乡|村|路|街|同志)")
@@ -197,8 +210,8 @@ def _repair_masks(
         key = (text[max(0, s - 2) : s], text[s:e])
         groups.setdefault(key if all(map(is_han, key[0])) and len(key[0]) == 2 else (str(s), ""), []).append((s, e))
     decision: dict[tuple[int, int], tuple[str | None, float]] = {}
-    for members in groups.values():
-        fill, conf = _infill(text, members, models, lexicon)
+    for g, members in enumerate(groups.values()):
+        fill, conf = _infill(text, members, models, lexicon) if g < MAX_MASKS else (None, -1.0)
         for span in members:
             decision[span] = (fill, conf)
     out = text
@@ -207,6 +220,9 @@ def _repair_masks(
         fill, conf = decision[(s, e)]
         s2, e2 = s + delta, e + delta
         before = out[s2:e2]
+        if conf < 0:
+            steps.append(Step("flag", s2, e2, before, before, "mask-limit", 0.0))
+            continue
         if fill is None or conf < threshold:
             steps.append(Step("flag", s2, e2, before, before, "mask-abstain", round(conf, 3)))
             continue
@@ -223,7 +239,13 @@ def _looks_censored_not(text: str, runs: list[tuple[int, int]]) -> set[tuple[int
         span for m in _MARKDOWN.finditer(text) for span in ((m.start(1), m.end(1)), (m.end(2), m.end()))
     }
     mentions = {m.span(1) for m in _SYMBOL_MENTION.finditer(text)}
-    checkbox_lines = {_line_of(text, m.start()) for m in _CHECKBOX_LINE.finditer(text)}
+    line_starts = [0] + [m.end() for m in regex.finditer("\n", text)]
+
+    def line_of(i: int) -> int:
+        return line_starts[bisect_right(line_starts, i) - 1]
+
+    checkbox_lines = {line_of(m.start()) for m in _CHECKBOX_LINE.finditer(text)}
+    checkbox_lines |= {line_of(m.start()) for m in regex.finditer("[√✓☑]", text)}
     # A mark that opens a note (*为初步统计数, （*为…）, 注：*…) is a footnote mark wherever it appears.
     notes = {text[s:e] for s, e in runs if _opens_note(text, s, e)}
     for s, e in runs:
@@ -233,10 +255,9 @@ def _looks_censored_not(text: str, runs: list[tuple[int, int]]) -> set[tuple[int
         if not _HOMOGENEOUS.match(run) or (s, e) in markdown or (s, e) in mentions:
             skip.add((s, e))
         elif run[0] in "□■" and (
-            _line_of(text, s) in checkbox_lines
-            or "√" in _line_text(text, s)
+            line_of(s) in checkbox_lines
             or prev in _CLOSERS
-            or _BULLET_AFTER.match(text, e, min(len(text), e + 8))
+            or _BULLET_AFTER.match(text, e, min(len(text), e + 14))
         ):
             skip.add((s, e))
         elif run[0] == "×" and _PLACEHOLDER_BEFORE.match(text, e, min(len(text), e + 4)):
@@ -291,16 +312,6 @@ def _masked_name(text: str, s: int, e: int) -> bool:
     return not after or not is_han(after[0]) or len(after) == 1 or not is_han(after[1])
 
 
-def _line_of(text: str, i: int) -> int:
-    return text.rfind("\n", 0, i) + 1
-
-
-def _line_text(text: str, i: int) -> str:
-    a = text.rfind("\n", 0, i) + 1
-    b = text.find("\n", i)
-    return text[a : b if b >= 0 else len(text)]
-
-
 def _infill(
     text: str, spans: list[tuple[int, int]], models: "Models", lex: "Lexicon"
 ) -> tuple[str | None, float]:
@@ -331,15 +342,21 @@ def mask_features(
     if not lengths:
         return [], np.zeros((0, len(FEATURES)))
     n = fwd.order - 1
-    contexts = [(text[max(0, a - n - 4) : a], text[b : b + n + 4]) for a, b in spans]
+    # identical surroundings are scored once and counted as many times as they occur
+    contexts: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for a, b in spans:
+        key = (text[max(0, a - n - 4) : a], text[b : b + n + 4])
+        if key in contexts or len(contexts) < MAX_CONTEXTS:  # enough evidence; bounded work
+            contexts.setdefault(key, []).append((a, b))
     cands: dict[str, None] = {}
     for left, right in contexts:
         cands.update(dict.fromkeys(_candidates(left, right, fwd, bwd, lex, lengths)))
     fillers = [c for g in (1, 2) for c in cands if len(c) == g]
     features = np.zeros((len(fillers), len(FEATURES)))
     if fillers:
-        for (a, b), (left, right) in zip(spans, contexts):
-            features += filler_features(text, a, b, left, right, fillers, fwd, bwd, lex)
+        for (left, right), where in contexts.items():
+            a, b = where[0]
+            features += len(where) * filler_features(text, a, b, left, right, fillers, fwd, bwd, lex)
     return fillers, features
 
 
@@ -354,45 +371,63 @@ def filler_features(
     doc = text[max(0, s - CACHE_WINDOW) : s] + "\n" + text[e : e + CACHE_WINDOW]
     before = left[-1:] if left[-1:] and is_han(left[-1]) else ""
     after = right[:1] if right[:1] and is_han(right[0]) else ""
-    parts = []
-    for g in (1, 2):
-        group = [c for c in fillers if len(c) == g]
-        if not group:
-            continue
-        mid = np.array(fwd.encode("".join(group)), dtype=np.int64).reshape(len(group), g)
-        f, b = _window_scores(left, right, mid, fwd, bwd)
-        cache = np.log1p([(doc.count(before + c) if before else 0) + (doc.count(c + after) if after else 0)
-                          for c in group])  # fmt: skip
-        two = np.full(len(group), g == 2, dtype=float)
-        nonword = two * np.array([not lex.is_word(c) for c in group], dtype=float)
-        cache_word = two * np.log1p([doc.count(c) for c in group])
-        parts.append(np.stack([f, f if b is None else b, cache, nonword, cache_word], axis=1))
-    return np.concatenate(parts)
+    two = np.array([len(c) == 2 for c in fillers], dtype=float)
+    f, b = _window_scores(left, right, fillers, fwd, bwd)
+    cache = np.log1p([(doc.count(before + c) if before else 0) + (doc.count(c + after) if after else 0)
+                      for c in fillers])  # fmt: skip
+    nonword = two * np.array([not lex.is_word(c) for c in fillers], dtype=float)
+    cache_word = two * np.log1p([doc.count(c) if len(c) == 2 else 0 for c in fillers])
+    return np.stack([f, f if b is None else b, cache, nonword, cache_word], axis=1)
 
 
 def _window_scores(
-    left: str, right: str, mid: "np.ndarray", fwd: "CharLM", bwd: "CharLM | None", gap_only: bool = False
+    left: str, right: str, fillers: "list[str] | np.ndarray", fwd: "CharLM", bwd: "CharLM | None",
+    gap_only: bool = False,
 ) -> "tuple[np.ndarray, np.ndarray | None]":
     """Log-probabilities of left + filler + right around the gap, read forwards and backwards.
 
-    ``mid`` holds the fillers as forward-model ids, one row each (one length per call). Scored
+    ``fillers`` are strings of one or two characters, or a (k, g) array of forward ids. Scored
     are the filler and the characters after it whose context still reaches it (forward), and the
-    same read right to left (backward); with ``gap_only`` just the filler's own characters.
+    same read right to left (backward); with ``gap_only`` just the filler's own characters. A
+    one-character filler's row is padded at its end, and the pad is not counted, so fillers of
+    both lengths share one call per model.
     """
     import numpy as np
 
     n = fwd.order - 1
     lids = np.array(fwd.encode(left[-n:]), dtype=np.int64)
     rids = np.array(fwd.encode(right[:n]), dtype=np.int64)
-    k, g = mid.shape
-    rows = np.hstack([np.broadcast_to(lids, (k, len(lids))), mid, np.broadcast_to(rids, (k, len(rids)))])
-    a = len(lids)
-    f = fwd.score_rows(rows, a, a + g if gap_only else None)
+    if isinstance(fillers, np.ndarray):
+        mid, g = fillers, np.full(len(fillers), fillers.shape[1])
+    else:
+        g = np.array([len(c) for c in fillers])
+        mid = np.zeros((len(fillers), int(g.max())), dtype=np.int64)
+        for i, c in enumerate(fillers):
+            mid[i, : len(c)] = fwd.encode(c)
+    k, width = mid.shape
+    pad = width - g  # 0 or 1 trailing pads per row
+    ctx_l = np.broadcast_to(lids, (k, len(lids)))
+    ctx_r = np.broadcast_to(rids, (k, len(rids)))
+
+    def run(model: "CharLM", a: "np.ndarray", m: "np.ndarray", c: "np.ndarray") -> "np.ndarray":
+        # row = context a, filler m (its pad moved to the row's end), then c; pads not counted
+        score_to = width if gap_only else width + c.shape[1]  # positions after the context a
+        rows = np.hstack([a, m, c])
+        if pad.any():  # one-character rows: context c moves left over the pad, the pad to the end
+            short = np.hstack([a, m[:, :1], c, np.zeros((k, 1), dtype=np.int64)])
+            rows = np.where(pad[:, None] > 0, short, rows)
+        lp = model.score_rows(rows, a.shape[1], a.shape[1] + score_to, total=False)
+        counted = np.arange(score_to)[None, :] < (score_to - pad)[:, None]
+        return (lp * counted).sum(axis=1)
+
+    f = run(fwd, ctx_l, mid, ctx_r)
     if bwd is None:
         return f, None
-    brows = _id_map(fwd, bwd)[rows[:, ::-1]]
-    ra = len(rids)
-    return f, bwd.score_rows(brows, ra, ra + g if gap_only else None)
+    idm = _id_map(fwd, bwd)
+    rev_mid = mid[:, ::-1]
+    if pad.any():  # a padded row [c, pad] reads [c, pad] backwards too
+        rev_mid = np.where(pad[:, None] > 0, mid, rev_mid)
+    return f, run(bwd, idm[ctx_r[:, ::-1]], idm[rev_mid], idm[ctx_l[:, ::-1]])
 
 
 def _candidates(
@@ -529,12 +564,12 @@ def _gather(csr: tuple, ids: "np.ndarray") -> "np.ndarray":
 FIT_BONUS = 1.0
 #: How many one- and two-character fillers reach the full score, and how many two-character
 #: dictionary words the cheap ranking passes on to the gap-only ranking.
-K_ONE, K_TWO, M_TWO = 24, 24, 100
+K_ONE, K_TWO, M_TWO = 16, 16, 100
 #: First and last characters whose two-character words are considered; fits kept per mask.
-N_ENDS, M_FITS = 60, 40
+N_ENDS, M_FITS = 60, 24
 #: Dictionary words looked at per pattern around a mask (a one-character prefix can match
 #: thousands; the cheap ranking decides among the rest anyway).
-FIT_LIMIT = 150
+FIT_LIMIT = 60
 #: Characters on each side of a mask searched for the filler written out (the cache).
 CACHE_WINDOW = 3000
 #: Features of the full score: forward and backward window log-probabilities; the cache (log of
