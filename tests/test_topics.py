@@ -134,7 +134,7 @@ def test_load_refuses_other_files(tmp_path) -> None:
 
 
 # -- k = "auto", other methods, streaming -------------------------------------------------------------------
-def test_auto_k_exposes_its_scores() -> None:
+def test_auto_k_exposes_its_scores(tmp_path) -> None:  # type: ignore[no-untyped-def]
     m = cluster(DOCS, "auto", random_state=0, progress=False)
     ks = m.k_scores_
     assert ks is not None
@@ -144,6 +144,8 @@ def test_auto_k_exposes_its_scores() -> None:
     assert chosen == ks.loc[ks["stability"].idxmax(), "k"]
     assert m.k == chosen and 4 <= chosen <= 8  # 150 documents: at most sqrt(150/2) = 8 topics
     assert nmi(m.labels_) > 0.75
+    m.save(tmp_path / "auto.npz")
+    assert TopicModel.load(tmp_path / "auto.npz").k_scores_.equals(ks)
 
 
 def test_streaming_has_the_same_api() -> None:
@@ -156,7 +158,9 @@ def test_streaming_has_the_same_api() -> None:
     assert np.array_equal(again.labels_, m.labels_)
 
 
-@pytest.mark.parametrize("method, refine", [("nmf", True), ("tfidf", True), ("lsa", False), ("nmf", False), ("tfidf", False)])
+@pytest.mark.parametrize(
+    "method, refine", [("nmf", True), ("tfidf", True), ("lsa", False), ("nmf", False), ("tfidf", False)]
+)
 def test_other_methods_assign_new_documents_as_the_fit_did(method: str, refine: bool) -> None:
     m = cluster(DOCS[:40], 4, method=method, refine=refine, random_state=0, progress=False)
     assert m.method == method and m.refine is refine and len(m.labels_) == 40
@@ -218,8 +222,10 @@ def test_analyzer_is_picklable() -> None:
 @pytest.mark.parametrize(
     "text, present, absent",
     [
-        ("记者表示，我们的球队今天赢得了比赛。", {"球队", "赢得", "比赛"}, {"记者", "表示", "我们", "今天", "的", "了"}),
-        ("总投资30亿元，同比增长8.1%，三十五岁的他", {"总投资", "同比增长"}, {"30亿", "8.1%", "三十五岁", "30"}),
+        ("记者表示，我们的球队今天赢得了比赛。", {"球队", "赢得", "比赛"},
+         {"记者", "表示", "我们", "今天", "的", "了"}),
+        ("总投资30亿元，同比增长8.1%，三十五岁的他", {"总投资", "同比增长"},
+         {"30亿", "8.1%", "三十五岁", "30"}),
         ("详见www.sina.com.cn/news或邮件 a@b.com", {"详见", "邮件"}, {"www", "sina", "com", "cn", "news"}),
         ("新浪体育讯 湖人队击败马刺", {"湖人队", "击败", "马刺"}, {"新浪", "体育讯"}),
         ("iPhone4售价4999元，像素500万", {"iphone4", "售价", "像素"}, {"4999", "500万"}),
@@ -247,7 +253,8 @@ def test_character_ngrams_from_content_tokens_only() -> None:
 
 
 def test_import_stays_light() -> None:
-    code = "import sys, xiangtan_nlp, xiangtan_nlp.topics; print(sorted(m for m in ('sklearn', 'pandas', 'numpy', 'scipy', 'jieba') if m in sys.modules))"
+    heavy = "('sklearn', 'pandas', 'numpy', 'scipy', 'jieba')"
+    code = f"import sys, xiangtan_nlp, xiangtan_nlp.topics; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -44,7 +44,8 @@ class _K(click.ParamType):
 @click.option("--method", type=click.Choice(["lsa", "nmf", "tfidf"]), default="lsa", show_default=True,
               help="How documents are compared (lsa scored best on the benchmark).")
 @click.option("--n-terms", default=10, show_default=True, type=click.IntRange(1, 50), help="Top terms per topic.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Random state: the same seed gives the same topics.")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Random state: the same seed gives the same topics.")
 @click.option("--streaming", is_flag=True,
               help="For corpora larger than memory: read once in batches, hashed features kept on disk.")
 @click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(min=1),

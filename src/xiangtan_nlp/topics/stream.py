@@ -191,7 +191,8 @@ def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: b
             k = int(opts.k)
             if k > n_ok:
                 raise ValueError(f"k={k} topics need at least {k} documents with words; got {n_ok}")
-        space = _Space(opts.method, _lsa(S[s_ok], opts.dims(k), opts.random_state)[1] if opts.method == "lsa" else None)
+        comps = _lsa(S[s_ok], opts.dims(k), opts.random_state)[1] if opts.method == "lsa" else None
+        space = _Space(opts.method, comps)
 
         def batches() -> Iterator[tuple[sp.csr_matrix, object]]:
             for c in cache.counts():
