@@ -114,7 +114,7 @@ def command(
     rows = model.to_frame()
     terms = {t: " ".join(ws[:5]) for t, ws in enumerate(model.terms)}
     rows.insert(1, "title", [titles.get(i) for i in rows["doc_id"]])
-    rows["score"] = rows["score"].round(4)
+    rows["score"] = rows["score"].astype("float64").round(4)  # float32 would print 0.5282999873
     rows["topic_terms"] = [terms.get(t, "") for t in rows["topic"]]
     summary = model.describe(n_terms)
     try:
