@@ -734,10 +734,9 @@ class TopicModel:
         )
 
     def _repr_html_(self) -> str:
-        import html
+        from ..display import topic_model_html
 
-        head = html.escape(repr(self))
-        return f"<p><code>{head}</code></p>" + self.describe().to_html(index=False)
+        return topic_model_html(self)
 
 
 __all__ = ["METHODS", "Method", "TopicModel", "choose_k", "cluster", "refine_labels"]
