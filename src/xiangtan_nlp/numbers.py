@@ -88,8 +88,9 @@ def parse_number(s: str) -> Decimal:
                 raise ValueError("not finite")
             return value
     except (ValueError, IndexError, ArithmeticError) as e:  # ArithmeticError: 零分之一, overflow
-        detail = type(e).__name__ if isinstance(e, ArithmeticError) else e
-        raise ValueError(f"not a number: {s!r} ({detail})") from None
+        detail = type(e).__name__ if isinstance(e, ArithmeticError) else str(e)[:80]
+        shown = s if len(s) <= 60 else f"{s[:40]}…({len(s)} characters)"
+        raise ValueError(f"not a number: {shown!r} ({detail})") from None
 
 
 def _parse_signed(t: str) -> Decimal:
@@ -112,6 +113,8 @@ def _parse_unsigned(t: str) -> Decimal:
     # X分之Y: a fraction (百分之十二点五 → 0.125); the numerator may carry a sign (3分之负1)
     if "分之" in t:
         den, _, num = t.partition("分之")
+        if "分之" in num or "又" in num:  # one fraction only: 百分之百分之… would recurse per repeat
+            raise ValueError("more than one 分之")
         base = _PERCENT_BASES.get(den)
         return _divide(_parse_signed(num), Decimal(base) if base else _parse_unsigned(den))
     if "/" in t:

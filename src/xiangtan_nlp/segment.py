@@ -51,6 +51,7 @@ _RJIEBA_ONLY_HAN = regex.compile(
 # it at the punctuation (TFT - LCD), jieba-rs's does not, so jieba cuts such blocks. Blocks are
 # cut independently by both engines, so the rest of the text can still go to rjieba.
 _JIEBA_ONLY_BLOCK = regex.compile("[\u4e00-\u9fd5a-zA-Z0-9]*[+#&._%\\-][\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-]*")
+_SURROGATE = regex.compile("[\ud800-\udfff]")  # lone surrogates: not UTF-8, so not for rjieba
 # A word no text can reach (a private-use character is never inside a Han block), used to give
 # rjieba jieba's exact ``total`` (see _build_fast).
 _PAD_WORD = "\ue000"
@@ -120,6 +121,11 @@ class Segmenter:
         else:  # each such character is one token in jieba: cut it out (split keeps it, alone)
             pieces = [p for p in regex.split(f"({_RJIEBA_ONLY_HAN.pattern})", span) if p]
         for piece in pieces:
+            if _SURROGATE.search(piece):  # rjieba takes only encodable text; jieba cuts it
+                for w in tk.cut(piece, HMM=hmm):
+                    yield w, pos, pos + len(w)
+                    pos += len(w)
+                continue
             last = 0
             for m in _JIEBA_ONLY_BLOCK.finditer(piece) if hmm else ():
                 for w in fast_cut(piece[last : m.start()], hmm) if m.start() > last else ():

@@ -9,7 +9,7 @@ context makes them money.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Iterable
 
 import regex
@@ -64,6 +64,7 @@ class _Figure:
     mult: str | None = None  # the multiplier written after the last number
 
 
+_WIDE = Context(prec=100)  # room for every digit of a 24-character numeral times 10^12
 _MULT_VALUE = {
     "万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "亿": 10**8,
     "千万": 10**7, "百万": 10**6, "十万": 10**5, "万": 10**4, "千": 10**3,
@@ -81,17 +82,21 @@ _UNIT, _CP, _NEG, _NEG2, _U1, _POST = (_G[k] for k in ("unit", "cp", "neg", "neg
 def _num(raw: str, mult: str | None) -> Decimal:
     if _PLAIN_ARABIC.fullmatch(raw):  # the common case, without the general parser
         v = Decimal(raw.replace(",", ""))
-        return tidy(v * _MULT_VALUE[mult] if mult else v)
+        return tidy(_WIDE.multiply(v, _MULT_VALUE[mult]) if mult else v)
     if raw[0] in "百千万亿":
         raw = "一" + raw  # 百亿 = 一百亿 when it stands alone (近百亿元)
     return tidy(parse_number(raw + (mult or "")))
 
 
+
+
 def tidy(v: Decimal) -> Decimal:
     """Integral values without exponent or trailing zeros (Decimal('72000000'), not '7.2E+7')."""
-    if v == v.to_integral_value() and abs(v) < Decimal(10) ** 40:
-        return v.quantize(Decimal(1))
-    return v.normalize() if abs(v) < Decimal(10) ** 40 else v
+    if abs(v) >= Decimal(10) ** 60:
+        return v
+    if v == v.to_integral_value():
+        return v.quantize(Decimal(1), context=_WIDE)
+    return v.normalize(context=_WIDE)
 
 
 def _parse(m: regex.Match, text: str) -> _Figure | None:
@@ -197,7 +202,9 @@ def _windows(text: str) -> list[tuple[int, int]]:
     n = len(text)
     for a in ANCHOR.finditer(text):
         lo = max(0, a.start() - ANCHOR_BEFORE)
-        after = ANCHOR_BEFORE if a.group()[-1] in PREFIX_ANCHOR_CHARS or a.group()[0] in "RUEC" else ANCHOR_AFTER
+        g = a.group()
+        # a currency sign or 百分之 comes before its number: the figure runs on after it
+        after = ANCHOR_BEFORE if g[-1] in PREFIX_ANCHOR_CHARS or g[0] in "RUEC" or g in ("百分", "千分") else ANCHOR_AFTER
         hi = min(n, a.end() + after)
         if spans and lo <= spans[-1][1]:
             if hi > spans[-1][1]:
