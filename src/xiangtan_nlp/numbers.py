@@ -55,8 +55,9 @@ BIG_UNITS: dict[str, int] = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10
 TENS: dict[str, int] = {"廿": 20, "卄": 20, "卅": 30, "卌": 40}
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋／", "0123456789.,-+/")
-_ARABIC = regex.compile(r"[-+]?(?:[0-9]+(?:,[0-9]{3})*|[0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-_ARABIC_HEAD = regex.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?|\.[0-9]+")
+# possessive: a long run of ",000" groups that fails at its end must not be re-tried (linear)
+_ARABIC = regex.compile(r"[-+]?+(?:[0-9]++(?:,[0-9]{3})*+|[0-9]*+)(?:\.[0-9]++)?+(?:[eE][-+]?+[0-9]++)?+")
+_ARABIC_HEAD = regex.compile(r"[0-9]++(?:,[0-9]{3})*+(?:\.[0-9]++)?+|\.[0-9]++")
 NUMERAL_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS) + "".join(TENS) + "点點"
 
 _SIGNS = {"-": -1, "负": -1, "負": -1, "+": 1, "正": 1}

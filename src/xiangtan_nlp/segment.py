@@ -50,7 +50,11 @@ _RJIEBA_ONLY_HAN = regex.compile(
 # A block of jieba's Han-and-ASCII characters with ASCII punctuation inside: jieba's HMM splits
 # it at the punctuation (TFT - LCD), jieba-rs's does not, so jieba cuts such blocks. Blocks are
 # cut independently by both engines, so the rest of the text can still go to rjieba.
-_JIEBA_ONLY_BLOCK = regex.compile("[\u4e00-\u9fd5a-zA-Z0-9]*[+#&._%\\-][\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-]*")
+# (It starts only where a block starts and never gives characters back, so a long run without
+# punctuation is rejected once, not once per character: linear.)
+_JIEBA_ONLY_BLOCK = regex.compile(
+    "(?<![\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-])[\u4e00-\u9fd5a-zA-Z0-9]*+[+#&._%\\-][\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-]*+"
+)
 _SURROGATE = regex.compile("[\ud800-\udfff]")  # lone surrogates: not UTF-8, so not for rjieba
 # A word no text can reach (a private-use character is never inside a Han block), used to give
 # rjieba jieba's exact ``total`` (see _build_fast).

@@ -221,7 +221,8 @@ def strip_debris(text: str) -> tuple[str, list[Step]]:
 
 
 _BLANKS = regex.compile(r"\n[ \t]*(?:\n[ \t]*)+")
-_EDGE_SPACE = regex.compile(r"^[ \t]+|[ \t]+$", regex.MULTILINE)
+# trailing spaces start only where a run starts (no retry inside a long run of spaces)
+_EDGE_SPACE = regex.compile(r"^[ \t]++|(?<![ \t])[ \t]++$", regex.MULTILINE)
 
 
 def _tidy_whitespace(text: str, steps: list[Step]) -> tuple[str, list[Step]]:

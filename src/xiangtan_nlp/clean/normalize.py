@@ -28,6 +28,9 @@ _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
 _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 
 _PATTERN = regex.compile(
+    # a full-width comma between full-width digits, before exactly three: a thousands separator
+    # (４，５６５万元 is 4565万元); elsewhere ， is Chinese punctuation and stays
+    r"(?P<fullwidth_grouping>(?<=[０-９])，(?=[０-９]{3}(?![０-９])))|"
     rf"(?P<fullwidth>[{_FW_CHARS}]+)"
     rf"|(?P<newline>\r\n?|[\u2028\u2029\x85])"
     rf"|(?P<invisible>[{_INVISIBLE}{_CONTROL}]+)"
@@ -48,6 +51,8 @@ def normalize(text: str) -> tuple[str, list[Step]]:
         before = m.group()
         if rule == "fullwidth":
             after = before.translate(_FW_TABLE)
+        elif rule == "fullwidth_grouping":
+            after = ","
         elif rule == "newline":
             after = "\n"
         elif rule == "space":

@@ -33,7 +33,8 @@ from .patterns import (
     QUALIFIERS_BEFORE,
 )
 
-MAX_NUMERAL = 24  # longer digit/numeral runs are not figures (and would be slow to parse)
+MAX_NUMERAL = 24  # longer digit runs are not figures (and would be slow to parse)
+MAX_CHINESE_NUMERAL = 40  # 四万八千八百二十八亿一千二百四十六万一千一百一十一 is 25 characters
 PERCENT_UNITS = {"%": "%", "‰": "‰", "个百分点": "pp", "百分点": "pp", "成": "%", "折": "%"}
 # Characters that may stand right before a one-character Chinese numeral: anything else makes
 # the numeral part of a word (赔偿李四人民币 → not 四人民币; 统一元件 → not 一元).
@@ -126,7 +127,7 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
         return _range_or_single(start, end, "percent", v1, v2, unit, None, qualifier, bound, post)
 
     n1, n2 = g[_N1], g[_N2]
-    if len(n1) > MAX_NUMERAL or (n2 and len(n2) > MAX_NUMERAL):
+    if _too_long(n1) or (n2 and _too_long(n2)):
         return None
     unit_word = g[_UNIT]
     cp = g[_CP]
@@ -194,6 +195,10 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
     if g[_U1]:
         return None
     return _range_or_single(start, end, "money", v1, v2, currency, currency, qualifier, bound, None)
+
+
+def _too_long(numeral: str) -> bool:
+    return len(numeral) > (MAX_NUMERAL if numeral[0].isdigit() else MAX_CHINESE_NUMERAL)
 
 
 def _windows(text: str) -> list[tuple[int, int]]:

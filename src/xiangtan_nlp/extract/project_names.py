@@ -566,7 +566,7 @@ def _place_list(text: str, toks: list[_Tok], de: int) -> list[tuple[int, int]]:
 
 # N个高速公路项目 after a list of routes: each route is one such project
 _COUNT_LIST = regex.compile(
-    r"(?:等|以及)?[0-9一二三四五六七八九十两几]+(?:个|条|项)(?P<kind>高速公路|高速|公路|铁路|城际铁路|大桥|隧道)(?:建设)?(?:项目|工程)"
+    r"(?:等|以及)?(?<![0-9一二三四五六七八九十两几])[0-9一二三四五六七八九十两几]++(?:个|条|项)(?P<kind>高速公路|高速|公路|铁路|城际铁路|大桥|隧道)(?:建设)?(?:项目|工程)"
 )
 
 
