@@ -109,29 +109,45 @@ def _parallel(
     head: list[Document], rest: Iterator[Document], kinds: tuple[str, ...], clean: bool,
     timeout: float | None, workers: int,
 ) -> Iterator[Result]:  # fmt: skip
+    import gc
+    import multiprocessing
     from itertools import chain
 
     source = chain(head, rest)
     window: deque[Future[list[Result]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up, initargs=(kinds,)) as pool:
+    shared = multiprocessing.get_start_method() == "fork"
+    if shared:
+        # Load the dictionaries and the character LM here, once: forked workers then share
+        # them copy-on-write instead of each loading its own (12 MB, -j 2: 718 -> 584 MiB PSS).
+        # Frozen, the collector never writes to (and so never copies) those objects.
+        _warm_up(kinds, clean)
+        gc.freeze()
+    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up, initargs=(kinds, clean)) as pool:
         def submit() -> bool:
             chunk = list(islice(source, _CHUNK))
             if chunk:
                 window.append(pool.submit(_process_chunk, chunk, kinds, clean, timeout))
             return bool(chunk)
 
-        for _ in range(workers * 3):
+        for _ in range(workers * 3):  # every worker is forked by now
             if not submit():
                 break
+        if shared:
+            gc.unfreeze()  # this process (a notebook, say) collects as before
         while window:
             done = window.popleft().result()
             submit()
             yield from done
 
 
-def _warm_up(kinds: tuple[str, ...]) -> None:
-    """Build each worker's segmenter once, before its first document."""
+def _warm_up(kinds: tuple[str, ...], clean: bool = True) -> None:
+    """Load what the job needs once, before the first document (no-op when already loaded)."""
     if "project" in kinds:
         from .segment import default_segmenter
 
-        default_segmenter().tokenizer  # noqa: B018 - builds the prefix dictionary
+        default_segmenter().pos("项目")  # the prefix dictionary, the rjieba copy, the POS tables
+    if clean:
+        from .clean.lm import get_lexicon, get_models
+
+        get_models()  # the character LMs and lexicon of censor repair
+        get_lexicon()
