@@ -202,17 +202,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{kind}] {text!r}\n   got {r.text!r}\n  want {expected!r}\n  steps {list(r.steps)}")
     print(f"slice={args.slice} sentences={len(sents)} cases={len(cases)} models={fwd!r}/{bwd!r} lexicon={lex!r}")
     print(f"{'kind':<22}{'n':>6}{'exact':>9}{'wrong':>8}{'abstain':>9}{'missed':>8}{'false':>7}")
-    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    groups: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind in sorted(stats, key=lambda k: (k.split()[0], k)):
         st = stats[kind]
         n = st["n"]
         print(f"{kind:<22}{n:>6}{st['exact'] / n:>9.1%}{st['wrong']:>8}{st['abstain']:>9}"
               f"{st['missed']:>8}{st['false_change']:>7}")  # fmt: skip
-        g = kind.split()[0]
-        groups[g][0] += st["exact"]
-        groups[g][1] += n
-    for g, (ok, n) in groups.items():
-        print(f"ALL {g:<18}{n:>6}{ok / n:>9.1%}")
+        for key, value in st.items():
+            groups[kind.split()[0]][key] += value
+    for g, st in groups.items():
+        n = st["n"]
+        print(f"ALL {g:<18}{n:>6}{st['exact'] / n:>9.1%}{st['wrong']:>8}{st['abstain']:>9}"
+              f"{st['missed']:>8}{st['false_change']:>7}   (wrong {st['wrong'] / n:.1%}, "
+              f"abstained {st['abstain'] / n:.1%})")  # fmt: skip
     false = sum(st["false_change"] for k, st in stats.items())
     print(f"false changes on negatives and plain sentences: {false}")
     print(f"ms per sentence: {1000 * cpu / len(cases):.2f} CPU, {1000 * elapsed / len(cases):.2f} wall "

@@ -187,6 +187,18 @@ def test_model_files_are_small_numpy_archives() -> None:
     assert total <= 20_000_000
 
 
+def test_held_out_slices_follow_the_documented_hash() -> None:
+    import hashlib
+
+    from xiangtan_nlp.clean.train_lm import split_of
+
+    for n in range(200):
+        rid = f"xwlb-2019{n:04d}-01"
+        bucket = int(hashlib.sha1(rid.encode("utf-8")).hexdigest(), 16) % 20
+        assert split_of(rid) == {0: "test", 1: "dev"}.get(bucket, "train")
+    assert split_of("xwlb-20120702-01") == "train"
+
+
 def test_models_load_once() -> None:
     assert lm.get_models() is lm.get_models()
     fwd, bwd = lm.get_models()

@@ -1,10 +1,11 @@
-"""The shipped character language model and the word lexicon used by censor repair.
+"""The shipped character language models and the word lexicon used by censor repair.
 
-The model is an interpolated modified Kneser-Ney character n-gram model in backoff form, trained by
+A model is an interpolated modified Kneser-Ney character n-gram model in backoff form, trained by
 :mod:`xiangtan_nlp.clean.train_lm` and stored in ``data/charlm.npz`` (numpy arrays only, no pickle).
 Each order keeps, per context, its children (character id and quantised log-probability) and the
-context's backoff weight. Contexts are 40-bit hashes of the preceding characters, hashed from the
-nearest character outwards so that the contexts of every order at a position nest.
+context's backoff weight. Contexts are 32-bit hashes of the preceding characters, hashed from the
+nearest character outwards so that the contexts of every order at a position nest. Lookups are
+batched with numpy: a gap's candidates are scored in one call per model.
 
 A second model of the same kind reads the text right to left (``data/charlm_rev.npz``), so a gap
 is judged from both sides. Nothing is loaded at import: :func:`get_models` and :func:`get_lexicon`
@@ -35,8 +36,8 @@ CTX_BITS = 32  # bits of the context hash kept: ~1e-4 false hits per unseen cont
 _CTX_SHIFT = 64 - CTX_BITS
 
 PAD = 0  # never produced by text; ids start after it
-_SHORT_RUN = 16  # children of one context searched by bisection up to this many
 UNK = 1
+_SHORT_RUN = 16  # children of one context searched by bisection up to this many
 BOUNDARY = "\n"  # line ends (and the text edges) are the LM's sentence boundary
 
 
