@@ -117,9 +117,9 @@ class CharLM:
             # (context << 16 | id), searched in one call instead of a per-context bisection
             self._keys.append((np.repeat(ctx, nchild) << np.uint64(16)) | cid.astype(np.uint64)
                               if len(nchild) and nchild.max() > _SHORT_RUN else None)  # fmt: skip
-            self._alpha.append(arrays[f"o{n}_acb"][arrays[f"o{n}_aq"]].astype(np.float64))
+            self._alpha.append(arrays[f"o{n}_acb"][arrays[f"o{n}_aq"]].astype(np.float32))
             self._cid.append(cid.astype(np.int32))
-            self._lp.append(arrays[f"o{n}_pcb"][arrays[f"o{n}_pq"]].astype(np.float64))
+            self._lp.append(arrays[f"o{n}_pcb"][arrays[f"o{n}_pq"]].astype(np.float32))
         # unigram log-probs as a dense vector indexed by id (pad never occurs)
         self._uni = np.full(len(self.vocab) + 2, -30.0)
         self._uni[self._cid[0]] = self._lp[0]
