@@ -17,7 +17,7 @@ from ..budget import time_left
 from ..model import Step
 
 # ---------------------------------------------------------------- patterns, compiled once
-URL = regex.compile(r"(?i)(?:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*[A-Za-z0-9/_=#%-]")
+URL = regex.compile(r"(?i:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*[A-Za-z0-9/_=#%-]")
 PHONE = regex.compile(
     r"(?<![\d.,])(?:1[3-9]\d(?:[- ]?\d{4}){2}"  # mobile 138 0013 8000
     r"|400[- ]?\d{3}[- ]?\d{3,4}|800[- ]?\d{3}[- ]?\d{4}"  # service numbers

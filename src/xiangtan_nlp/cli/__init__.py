@@ -15,7 +15,7 @@ import click
 from .. import __version__
 
 # subcommand modules, in the order --help lists them
-_COMMAND_MODULES = ("extract", "projects", "cluster", "clean", "segment")
+_COMMAND_MODULES = ("extract", "projects", "cluster", "clean", "repair", "segment")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
