@@ -105,10 +105,10 @@ def run_atheris(argv: list[str], findings: Findings) -> None:
         # the package loads its modules lazily: load them all here so all get instrumented
         import xiangtan_nlp as xt
         import xiangtan_nlp.batch  # noqa: F401
-        import xiangtan_nlp.clean.debris  # noqa: F401
-        import xiangtan_nlp.clean.normalize  # noqa: F401
-        from xiangtan_nlp.clean import repair as _repair_module  # noqa: F401
-        from xiangtan_nlp.extract import figures as _figures_module  # noqa: F401
+        import xiangtan_nlp.cleaning.debris  # noqa: F401
+        import xiangtan_nlp.cleaning.normalize  # noqa: F401
+        from xiangtan_nlp.cleaning import repair as _repair_module  # noqa: F401
+        from xiangtan_nlp.extraction import figures as _figures_module  # noqa: F401
         import xiangtan_nlp.numbers  # noqa: F401
 
         xt.extract("总投资30亿元，发令***响起，蕞大增长8.1%")

@@ -5,7 +5,7 @@
 
 This script reads ../shared/data/lm_corpus (run by hand; the tests never do). The slices are the
 ones the model was not trained on: ``sha1(record id) % 20 == 0`` (test) or ``== 1`` (dev), see
-:func:`xiangtan_nlp.clean.train_lm.split_of`.
+:func:`xiangtan_nlp.cleaning.train_lm.split_of`.
 
 Cases, all built from real sentences with a fixed random seed:
 
@@ -71,7 +71,7 @@ NEGATIVES = [
 
 def read_slice(corpus: Path, which: str) -> list[str]:
     """Texts of the held-out slice (``test`` or ``dev``) of the corpus."""
-    from xiangtan_nlp.clean.train_lm import iter_records, split_of
+    from xiangtan_nlp.cleaning.train_lm import iter_records, split_of
 
     return [r["text"] for r in iter_records(str(corpus)) if split_of(r["id"]) == which]
 
@@ -91,7 +91,7 @@ def sentences(texts: list[str]) -> list[str]:
 
 def build_cases(sents: list[str], per_kind: int, seed: int) -> list[tuple[str, str, str]]:
     """(kind, input, expected) cases."""
-    from xiangtan_nlp.segment import default_segmenter
+    from xiangtan_nlp.segmenter import default_segmenter
 
     rng = random.Random(seed)
     seg = default_segmenter()
@@ -158,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
               "(pass --corpus or set XT_LM_CORPUS). The benchmark needs the real held-out data.",
               file=sys.stderr)  # fmt: skip
         return 1
-    from xiangtan_nlp.clean import repair as repair_mod
-    from xiangtan_nlp.clean.lm import CharLM, get_lexicon, get_models
+    from xiangtan_nlp.cleaning import repair as repair_mod
+    from xiangtan_nlp.cleaning.lm import CharLM, get_lexicon, get_models
 
     t0 = time.perf_counter()
     fwd, bwd = get_models() if not (args.model and args.backward) else (None, None)
@@ -227,7 +227,7 @@ def fit_weights(args: argparse.Namespace, models: tuple, lex: object) -> int:
     import numpy as np
     from scipy.optimize import minimize
 
-    from xiangtan_nlp.clean import repair as repair_mod
+    from xiangtan_nlp.cleaning import repair as repair_mod
 
     sents = sentences(read_slice(args.corpus, "dev"))
     cases = [c for c in build_cases(sents, args.per_kind, args.seed) if c[0].startswith("mask")]

@@ -71,8 +71,8 @@ def main() -> None:
 def stages(corpus: list[tuple[str, str]], folder: Path, rounds: int) -> None:
     import xiangtan_nlp as xt
     from xiangtan_nlp.batch import extract_document
-    from xiangtan_nlp.extract import KINDS
-    from xiangtan_nlp.segment import Segmenter, default_segmenter
+    from xiangtan_nlp.extraction import KINDS
+    from xiangtan_nlp.segmenter import Segmenter, default_segmenter
 
     texts = [t for _, t in corpus]
     n = chars(texts)
@@ -128,7 +128,7 @@ def stages(corpus: list[tuple[str, str]], folder: Path, rounds: int) -> None:
     if full:
         print(ratio_line("full with projects (cleaned text)", t["full with projects"], nc, base, jio, target=">= 1.5x jieba"))
     else:
-        print("  full with projects: skipped ('project' is not in xiangtan_nlp.extract.KINDS yet)")
+        print("  full with projects: skipped ('project' is not in xiangtan_nlp.extraction.KINDS yet)")
     if money is None:
         print("  JioNLP: not installed (pip install jionlp to compare)")
     print(flush=True)
@@ -177,7 +177,7 @@ def _write_jsonl(corpus: list[tuple[str, str]], folder: Path, part_mb: float, li
 # -- 2. workers -----------------------------------------------------------------------------------
 def workers(texts: list[str], rounds: int) -> None:
     from xiangtan_nlp.batch import run_batch
-    from xiangtan_nlp.extract import KINDS
+    from xiangtan_nlp.extraction import KINDS
 
     n = chars(texts)
 

@@ -79,8 +79,8 @@ def baseline(texts: list[str], k: int, seed: int, words: list[list[str]] | None 
 
 def cleaned_words(texts: list[str]) -> list[list[str]]:
     """Each text cleaned by xt.clean and cut by the package segmenter."""
-    from xiangtan_nlp.clean import clean
-    from xiangtan_nlp.segment import segment
+    from xiangtan_nlp.cleaning import clean
+    from xiangtan_nlp.segmenter import segment
 
     return [segment(clean(t).text) for t in texts]
 

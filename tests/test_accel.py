@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("rjieba")
 
 import xiangtan_nlp as xt  # noqa: E402
-from xiangtan_nlp.segment import Segmenter, default_segmenter  # noqa: E402
+from xiangtan_nlp.segmenter import Segmenter, default_segmenter  # noqa: E402
 
 from conftest import CORPUS  # noqa: E402
 

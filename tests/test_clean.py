@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from xiangtan_nlp import apply_steps, clean
-from xiangtan_nlp.clean.debris import page_metadata, strip_debris
-from xiangtan_nlp.clean.normalize import normalize
+from xiangtan_nlp.cleaning.debris import page_metadata, strip_debris
+from xiangtan_nlp.cleaning.normalize import normalize
 
 NORMALIZE_CASES = [
     ("２０２０年", "2020年"),

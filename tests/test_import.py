@@ -34,3 +34,17 @@ def test_every_public_function_has_a_docstring() -> None:
     for name in xt.__all__:
         obj = getattr(xt, name)
         assert (obj.__doc__ or "").strip(), f"{name} has no docstring"
+
+
+def test_submodules_do_not_shadow_public_functions() -> None:
+    """Importing a pipeline module leaves xt.clean/xt.segment/xt.extract the functions."""
+    import importlib
+
+    for mod in ("xiangtan_nlp.cleaning.repair", "xiangtan_nlp.segmenter", "xiangtan_nlp.extraction.figures"):
+        m = importlib.import_module(mod)
+        assert m.__name__ == mod
+    import xiangtan_nlp.cleaning.lm as lm  # the `import a.b.c as x` form resolves too
+
+    assert lm.__name__ == "xiangtan_nlp.cleaning.lm"
+    for name in ("clean", "segment", "extract", "repair"):
+        assert callable(getattr(xt, name)) and getattr(xt, name).__module__.startswith("xiangtan_nlp."), name

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 import xiangtan_nlp as xt
 from xiangtan_nlp.cli.repair import command
-from xiangtan_nlp.clean import lm
-from xiangtan_nlp.clean.repair import evasion_table, repair
+from xiangtan_nlp.cleaning import lm
+from xiangtan_nlp.cleaning.repair import evasion_table, repair
 from xiangtan_nlp.model import Edited, apply_steps
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -135,7 +135,7 @@ def test_threshold_zero_always_fills_and_reports_the_confidence() -> None:
 
 
 def test_mask_limit_flags_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
-    from xiangtan_nlp.clean import repair as repair_module
+    from xiangtan_nlp.cleaning import repair as repair_module
 
     monkeypatch.setattr(repair_module, "MAX_MASKS", 1)
     text = "这是新中国***以来的首部规划。中塔关系始终保持健康稳定***。"
@@ -190,7 +190,7 @@ def test_model_files_are_small_numpy_archives() -> None:
 def test_held_out_slices_follow_the_documented_hash() -> None:
     import hashlib
 
-    from xiangtan_nlp.clean.train_lm import split_of
+    from xiangtan_nlp.cleaning.train_lm import split_of
 
     for n in range(200):
         rid = f"xwlb-2019{n:04d}-01"
@@ -208,7 +208,7 @@ def test_models_load_once() -> None:
 def test_nothing_loads_at_import_or_for_clean_text() -> None:
     code = (
         "import xiangtan_nlp as xt\n"
-        "from xiangtan_nlp.clean import lm, repair\n"
+        "from xiangtan_nlp.cleaning import lm, repair\n"
         "assert lm.get_models.cache_info().currsize == 0\n"
         "r = xt.repair('总投资30亿元，同比增长8.1%。138****5678')\n"
         "assert r.text.endswith('5678') and not r.steps\n"

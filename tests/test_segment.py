@@ -8,7 +8,7 @@ import tempfile
 import pytest
 
 import xiangtan_nlp as xt
-from xiangtan_nlp.segment import Segmenter
+from xiangtan_nlp.segmenter import Segmenter
 
 FIGURES_WHOLE = [
     ("营业收入23,876万元", "23,876万"),

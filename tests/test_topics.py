@@ -46,8 +46,8 @@ def test_nmi_above_plain_tfidf_kmeans(model: TopicModel) -> None:
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from xiangtan_nlp.clean import clean
-    from xiangtan_nlp.segment import segment
+    from xiangtan_nlp.cleaning import clean
+    from xiangtan_nlp.segmenter import segment
 
     joined = [" ".join(segment(clean(t).text)) for t in TEXTS]
     base = KMeans(10, n_init=10, random_state=0).fit_predict(TfidfVectorizer().fit_transform(joined))

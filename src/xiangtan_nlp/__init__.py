@@ -9,8 +9,6 @@ are imported by the functions that need them (PEP 562 lazy attributes below).
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -21,16 +19,16 @@ _EXPORTS: dict[str, str] = {
     "read_corpus": ".io.read",
     "Corpus": ".io.read",
     "ReadFailure": ".io.read",
-    "clean": ".clean",
-    "repair": ".clean.repair",
+    "clean": ".cleaning",
+    "repair": ".cleaning.repair",
     "apply_steps": ".model",
-    "segment": ".segment",
-    "tokenize": ".segment",
-    "Segmenter": ".segment",
+    "segment": ".segmenter",
+    "tokenize": ".segmenter",
+    "Segmenter": ".segmenter",
     "parse_number": ".numbers",
-    "extract": ".extract",
-    "extract_frame": ".extract",
-    "projects": ".extract.projects",
+    "extract": ".extraction",
+    "extract_frame": ".extraction",
+    "projects": ".extraction.projects",
     "extract_dask": ".engines.dask",
     "cluster": ".topics",
     "TopicModel": ".topics",
@@ -61,34 +59,16 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
 
 
-class _Package(types.ModuleType):
-    """Keeps ``xt.clean``, ``xt.extract`` and ``xt.segment`` the functions.
-
-    Those functions live in modules of the same name (clean/, extract/, segment.py), and Python
-    sets ``package.<submodule>`` to the module whenever the submodule is imported; without this,
-    ``xt.segment`` would turn into a module as soon as anything imported ``xiangtan_nlp.segment``.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and name in _EXPORTS:
-            self.__dict__.pop(name, None)  # resolved again (as the function) by __getattr__
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
-
-
 if TYPE_CHECKING:  # for type checkers and IDEs only; nothing is imported at run time
-    from .clean import clean
-    from .clean.repair import repair
-    from .extract import extract, extract_frame
+    from .cleaning import clean
+    from .cleaning.repair import repair
+    from .extraction import extract, extract_frame
     from .engines.dask import extract_dask
-    from .extract.projects import projects
+    from .extraction.projects import projects
     from .plotting import use_chinese_font
     from .topics import TopicModel, cluster
     from .io.read import Corpus, ReadFailure, read_corpus
     from .io.write import write_records
     from .model import COLUMNS, Cleaned, Document, Record, Records, Repaired, Step, apply_steps
     from .numbers import parse_number
-    from .segment import Segmenter, segment, tokenize
+    from .segmenter import Segmenter, segment, tokenize

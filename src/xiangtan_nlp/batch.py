@@ -28,8 +28,8 @@ def extract_document(
 ) -> tuple[str, list[Record]]:
     """Clean one document and extract its records; returns (cleaned text, records)."""
     from .budget import time_budget
-    from .clean import clean as _clean
-    from .extract.figures import find_figures
+    from .cleaning import clean as _clean
+    from .extraction.figures import find_figures
 
     with time_budget(timeout):
         text = _clean(doc.text).text if clean else doc.text
@@ -37,7 +37,7 @@ def extract_document(
         if "project" in kinds:
             # project names are found (with POS segmentation) only when asked for: money+percent
             # alone stays a pure regex scan
-            from .extract.projects import find_projects, link_figures
+            from .extraction.projects import find_projects, link_figures
 
             projects = find_projects(text, doc_id=doc.id)
             records = link_figures(text, records, projects)
@@ -143,11 +143,11 @@ def _parallel(
 def _warm_up(kinds: tuple[str, ...], clean: bool = True) -> None:
     """Load what the job needs once, before the first document (no-op when already loaded)."""
     if "project" in kinds:
-        from .segment import default_segmenter
+        from .segmenter import default_segmenter
 
         default_segmenter().pos("项目")  # the prefix dictionary, the rjieba copy, the POS tables
     if clean:
-        from .clean.lm import get_lexicon, get_models
+        from .cleaning.lm import get_lexicon, get_models
 
         get_models()  # the character LMs and lexicon of censor repair
         get_lexicon()

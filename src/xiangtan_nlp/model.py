@@ -129,7 +129,7 @@ class Edited:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Cleaned(Edited):
-    """Result of :func:`xiangtan_nlp.clean`: normalised, de-littered, repaired text plus steps."""
+    """Result of :func:`xiangtan_nlp.cleaning`: normalised, de-littered, repaired text plus steps."""
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -28,7 +28,7 @@ def format_step(i: int, step: object) -> str:
 @encoding_option
 def command(file: str, explain: bool, no_repair: bool, keep_debris: bool, encoding: str | None) -> None:
     """Print the cleaned text of FILE (or stdin): normalised, without page debris, repaired."""
-    from ..clean import clean
+    from ..cleaning import clean
 
     text = read_input_text(file, encoding)
     result = clean(text, debris=not keep_debris, repair=not no_repair)

@@ -47,7 +47,7 @@ def command(
     folder of part-NNNNN.parquet files.
     """
     from ..batch import run_batch
-    from ..extract import check_kinds
+    from ..extraction import check_kinds
     from ..io.read import read_corpus
     from ..io.write import RecordWriter, guess_format
 

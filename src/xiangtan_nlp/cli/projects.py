@@ -102,7 +102,7 @@ def command(
     else is still written).
     """
     from ..batch import run_batch
-    from ..extract.projects import PROJECT_COLUMNS, project_rows
+    from ..extraction.projects import PROJECT_COLUMNS, project_rows
     from ..io.read import read_corpus
     from ..io.write import guess_format
 

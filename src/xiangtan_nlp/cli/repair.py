@@ -20,7 +20,7 @@ def command(file: str, threshold: float | None, encoding: str | None) -> None:
     Only censor repair is done (no other cleaning); `xiangtan-nlp clean --explain FILE` lists
     every step with its position, rule and confidence.
     """
-    from ..clean.repair import MASK_THRESHOLD, repair
+    from ..cleaning.repair import MASK_THRESHOLD, repair
 
     text = read_input_text(file, encoding)
     result = repair(text, threshold=MASK_THRESHOLD if threshold is None else threshold)

@@ -15,8 +15,8 @@ from ._common import encoding_option, read_input_text
 @encoding_option
 def command(file: str, sep: str, do_clean: bool, pos: bool, encoding: str | None) -> None:
     """Segment FILE (or stdin) with the domain dictionary; figures stay whole."""
-    from ..clean import clean
-    from ..segment import default_segmenter
+    from ..cleaning import clean
+    from ..segmenter import default_segmenter
 
     text = read_input_text(file, encoding)
     if do_clean:

@@ -73,7 +73,7 @@ def extract_dask(
         import dask.dataframe as dd
     except ImportError as e:
         raise ImportError(f"extract_dask needs dask: {INSTALL_HINT}") from e
-    from ..extract import check_kinds
+    from ..extraction import check_kinds
 
     kind_tuple = check_kinds(kinds)
     meta = records_to_frame([])

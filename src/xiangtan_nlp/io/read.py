@@ -357,8 +357,8 @@ def _str_or_none(v: object) -> str | None:
 def _document(doc_id: str, text: str, path: str, meta: dict[str, str | None]) -> Document:
     """A Document, filling title/date/url from the page text where the source did not give them."""
     if not all(meta.get(k) for k in ("title", "date", "url")):
-        from ..clean.debris import page_metadata
-        from ..clean.normalize import normalize
+        from ..cleaning.debris import page_metadata
+        from ..cleaning.normalize import normalize
 
         found = page_metadata(normalize(text[:20_000])[0])
         meta = {k: meta.get(k) or found.get(k) for k in ("title", "date", "url")}

@@ -64,8 +64,8 @@ def stop_words() -> frozenset[str]:
 
 def content_tokens(text: str) -> list[str]:
     """Cleaned, segmented tokens that can carry a topic: no figures, punctuation, links, stop words."""
-    from ..clean import clean
-    from ..segment import segment
+    from ..cleaning import clean
+    from ..segmenter import segment
 
     if not isinstance(text, str):
         raise TypeError(f"expected str, got {type(text).__name__}")
@@ -129,7 +129,7 @@ def _tokenize_chunk(texts: list[str]) -> list[list[str]]:
 
 
 def _warm_up() -> None:
-    from ..segment import default_segmenter
+    from ..segmenter import default_segmenter
 
     default_segmenter().tokenizer  # noqa: B018 - builds the prefix dictionary once per worker
 

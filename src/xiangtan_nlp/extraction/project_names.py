@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import regex
 
-from ..segment import default_segmenter
+from ..segmenter import default_segmenter
 from .project_vocab import PHASE, Vocab, head_of, strip_tail, vocab
 
 MAX_NAME = 40  # longer "names" are clauses

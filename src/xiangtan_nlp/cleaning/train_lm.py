@@ -1,8 +1,8 @@
 """Train and prune the character language model used by censor repair (run by hand, not at import).
 
-    python -m xiangtan_nlp.clean.train_lm --corpus ../shared/data/lm_corpus \\
+    python -m xiangtan_nlp.cleaning.train_lm --corpus ../shared/data/lm_corpus \\
         --out src/xiangtan_nlp/data/charlm.npz --min-counts 1,2,3,3,4,5
-    python -m xiangtan_nlp.clean.train_lm --corpus ../shared/data/lm_corpus \\
+    python -m xiangtan_nlp.cleaning.train_lm --corpus ../shared/data/lm_corpus \\
         --out src/xiangtan_nlp/data/charlm_rev.npz --reverse --min-counts 1,2,3,4,5,6
 
 Reads the ``*.jsonl`` records of the corpus folder (``{"id", "source", "text"}``), keeps the

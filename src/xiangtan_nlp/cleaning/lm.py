@@ -1,7 +1,7 @@
 """The shipped character language models and the word lexicon used by censor repair.
 
 A model is an interpolated modified Kneser-Ney character n-gram model in backoff form, trained by
-:mod:`xiangtan_nlp.clean.train_lm` and stored in ``data/charlm.npz`` (numpy arrays only, no pickle).
+:mod:`xiangtan_nlp.cleaning.train_lm` and stored in ``data/charlm.npz`` (numpy arrays only, no pickle).
 Each order keeps, per context, its children (character id and quantised log-probability) and the
 context's backoff weight. Contexts are 32-bit hashes of the preceding characters, hashed from the
 nearest character outwards so that the contexts of every order at a position nest. Lookups are
@@ -416,7 +416,7 @@ def get_lm() -> CharLM:
 @lru_cache(maxsize=1)
 def get_lexicon() -> Lexicon:
     """The repair lexicon (the segmenter's dictionary), built on first use and kept."""
-    from ..segment import default_segmenter
+    from ..segmenter import default_segmenter
 
     with _LOCK:
         return Lexicon(default_segmenter().freq)
