@@ -78,3 +78,88 @@ def refuse_overwriting_inputs(output: str | None, inputs: Iterable[str]) -> None
                 "a later run would read it back as input; choose a path outside the folder",
                 status=2,
             )
+
+
+def output_options(f: F) -> F:
+    """``-o/--output``, ``--format`` and ``--bom``, shared by every command that writes a table."""
+    f = click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 BOM so Excel reads Chinese correctly.")(f)
+    f = click.option(
+        "--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default=None,
+        help="Output format (default: from the -o suffix, else csv).",
+    )(f)  # fmt: skip
+    return click.option("-o", "--output", default="-", show_default=True, metavar="OUT",
+                        help="Output file, or - for stdout.")(f)  # fmt: skip
+
+
+def input_options(f: F) -> F:
+    """``--encoding``, ``--id-field``, ``--text-field``, ``--max-size``: how PATH... is read."""
+    f = click.option("--max-size", default=64, show_default=True, type=click.IntRange(min=1), metavar="MB",
+                     help="Refuse input files (or JSONL/CSV records) larger than this many megabytes.")(f)  # fmt: skip
+    f = click.option("--text-field", default="text", show_default=True, help="JSONL/CSV field holding the text.")(f)
+    f = click.option("--id-field", default="id", show_default=True, help="JSONL/CSV field holding the document id.")(f)
+    return encoding_option(f)
+
+
+def batch_options(f: F) -> F:
+    """``--workers`` and ``--timeout`` for commands that process documents one by one."""
+    f = click.option(
+        "--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, metavar="SECONDS",
+        help="Time budget per document; a document that exceeds it is reported and skipped.",
+    )(f)  # fmt: skip
+    return click.option(
+        "--workers", "-j", type=click.IntRange(min=0), default=0, metavar="N",
+        help="Worker processes (0: all cores). Output is identical and in input order either way.",
+    )(f)  # fmt: skip
+
+
+def open_corpus(paths: Iterable[str], encoding: str | None, id_field: str, text_field: str, max_size: int):  # type: ignore[no-untyped-def]
+    """The Corpus for PATH..., collecting (not raising) read failures."""
+    from ..io.read import read_corpus
+
+    return read_corpus(
+        paths, encoding=encoding, id_field=id_field, text_field=text_field, on_error="collect",
+        max_bytes=max_size * 2**20,
+    )  # fmt: skip
+
+
+class RunReport:
+    """Names every failure on stderr as it happens, counts documents, and prints the summary."""
+
+    def __init__(self, corpus: Any) -> None:
+        self.corpus = corpus
+        self.documents = 0
+        self.doc_errors: list[str] = []
+        self._reported = 0
+
+    def track(self, results: Iterable[tuple[Any, Any, str | None]]) -> Iterable[tuple[Any, Any, str | None]]:
+        """Pass batch results through, reporting read failures and document errors on the way."""
+        for doc, records, error in results:
+            self.documents += 1
+            self.flush()  # read failures show up early in a long run
+            if error:
+                self.doc_errors.append(f"{doc.path or doc.id}: {error}")
+                warn(self.doc_errors[-1])
+            yield doc, records, error
+        self.flush()
+
+    def flush(self) -> None:
+        """Report read failures not yet shown."""
+        for f in self.corpus.failures[self._reported :]:
+            warn(str(f))
+        self._reported = len(self.corpus.failures)
+
+    @property
+    def failures(self) -> int:
+        """Unreadable inputs plus documents that could not be processed."""
+        return len(self.corpus.failures) + len(self.doc_errors)
+
+    def finish(self, what: str, output: str) -> None:
+        """Print the one-line summary on stderr; exit 1 if anything failed."""
+        self.flush()
+        click.echo(
+            f"xiangtan-nlp: {self.documents} documents, {what}, {self.failures} failures"
+            + (f" -> {output}" if output != "-" else ""),
+            err=True,
+        )
+        if self.failures:
+            raise SystemExit(1)

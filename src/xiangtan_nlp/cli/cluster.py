@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import encoding_option, fail, progress_option, refuse_overwriting_inputs, warn
+from ._common import fail, input_options, open_corpus, progress_option, refuse_overwriting_inputs, warn
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,12 +52,8 @@ class _K(click.ParamType):
               help="Documents per batch with --streaming.")
 @click.option("--save", "save_path", default=None, metavar="MODEL.npz",
               help="Also save the fitted model (plain .npz) for xt.TopicModel.load().")
-@encoding_option
 @click.option("--bom", is_flag=True, help="Start CSV files with a UTF-8 BOM so Excel reads Chinese correctly.")
-@click.option("--id-field", default="id", show_default=True, help="JSONL/CSV field holding the document id.")
-@click.option("--text-field", default="text", show_default=True, help="JSONL/CSV field holding the text.")
-@click.option("--max-size", default=64, show_default=True, type=click.IntRange(min=1), metavar="MB",
-              help="Refuse input files larger than this many megabytes.")
+@input_options
 @click.option("--workers", "-j", type=click.IntRange(min=0), default=0, metavar="N",
               help="Worker processes for segmentation (0: all cores). Topics are identical either way.")
 @progress_option
@@ -73,7 +69,6 @@ def command(
     no words left after cleaning. Exit status 1 if any input could not be read (each is named on
     stderr; the rest is still clustered).
     """
-    from ..io.read import read_corpus
     from ..io.write import guess_format
 
     try:
@@ -88,10 +83,7 @@ def command(
     for target in (output, terms_path, save_path):
         refuse_overwriting_inputs(target, paths)
 
-    corpus = read_corpus(
-        paths, encoding=encoding, id_field=id_field, text_field=text_field, on_error="collect",
-        max_bytes=max_size * 2**20,
-    )  # fmt: skip
+    corpus = open_corpus(paths, encoding, id_field, text_field, max_size)
     from ..topics import cluster
 
     docs = corpus if streaming else list(corpus)  # streaming reads the files once, as it goes

@@ -6,31 +6,31 @@ from collections import Counter
 
 import click
 
-from ._common import encoding_option, fail, progress_option, refuse_overwriting_inputs, warn
+from ._common import (
+    RunReport,
+    batch_options,
+    fail,
+    input_options,
+    open_corpus,
+    output_options,
+    progress_option,
+    refuse_overwriting_inputs,
+    warn,
+)
 
 
 @click.command("extract")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("-o", "--output", default="-", show_default=True, metavar="OUT", help="Output file, or - for stdout.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default=None,
-              help="Output format (default: from the -o suffix, else csv).")
+@output_options
 @click.option("--kinds", default="money,percent,project", show_default=True, metavar="LIST",
-              help="Comma-separated record kinds to extract.")
-@encoding_option
-@click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 BOM so Excel reads Chinese correctly.")
-@click.option("--id-field", default="id", show_default=True, help="JSONL/CSV field holding the document id.")
-@click.option("--text-field", default="text", show_default=True, help="JSONL/CSV field holding the text.")
-@click.option("--max-size", default=64, show_default=True, type=click.IntRange(min=1), metavar="MB",
-              help="Refuse input files larger than this many megabytes.")
-@click.option("--workers", "-j", type=click.IntRange(min=0), default=0, metavar="N",
-              help="Worker processes (0: all cores). Output is identical and in input order either way.")
+              help="Comma-separated record kinds to extract (money, percent, project).")
+@input_options
+@batch_options
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Run here (local processes) or on a Dask cluster (pip install 'xiangtan_nlp[dask]').")
 @click.option("--scheduler", default=None, metavar="ADDR",
               help="Dask scheduler address (tcp://host:8786) for --engine dask; "
                    "without it a local cluster of --workers processes is started.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
-              metavar="SECONDS", help="Time budget per document; a document that exceeds it is reported and skipped.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run into the same -o file, skipping documents already written.")
 @progress_option
@@ -39,7 +39,7 @@ def command(
     id_field: str, text_field: str, max_size: int, workers: int, engine: str, scheduler: str | None,
     timeout: float, resume: bool, progress: bool | None,
 ) -> None:  # fmt: skip
-    """Extract money amounts and percentages from PATH... (files, folders, or - for stdin).
+    """Extract money amounts, percentages and projects from PATH... (files, folders, or - for stdin).
 
     Each row is one figure, traceable to its document (doc_id), its exact text and offsets in the
     cleaned text, and its sentence. Exit status 1 if any input could not be read (each is named on
@@ -48,7 +48,6 @@ def command(
     """
     from ..batch import run_batch
     from ..extraction import check_kinds
-    from ..io.read import read_corpus
     from ..io.write import RecordWriter, guess_format
 
     try:
@@ -59,10 +58,7 @@ def command(
     if scheduler and engine != "dask":
         fail("--scheduler needs --engine dask", status=2)
     refuse_overwriting_inputs(output, paths)
-    corpus = read_corpus(
-        paths, encoding=encoding, id_field=id_field, text_field=text_field, on_error="collect",
-        max_bytes=max_size * 2**20,
-    )  # fmt: skip
+    corpus = open_corpus(paths, encoding, id_field, text_field, max_size)
     partitioned = engine == "dask" and out_format == "parquet"  # a folder of part files
     if partitioned and (resume or output == "-"):
         fail("--engine dask writes parquet to a folder: give -o OUT, without --resume", status=2)
@@ -83,51 +79,30 @@ def command(
     if resume and writer.done:
         warn(f"resuming: {len(writer.done)} documents already written")
     documents = (d for d in corpus if _key(d) not in writer.done) if writer.done else corpus
-    n_docs = 0
+    report = RunReport(corpus)
     by_kind: Counter[str] = Counter()
-    doc_errors: list[str] = []
-    reported = 0
     ok = False
     try:
         if runner is not None:
             results = runner.run(documents, kind_list, timeout=timeout, progress=progress)
         else:
             results = run_batch(documents, kind_list, n_jobs=workers, timeout=timeout, progress=progress)
-        for doc, records, error in results:
-            n_docs += 1
-            # report read failures as they happen, so a long run shows them early
-            for f in corpus.failures[reported:]:
-                warn(str(f))
-            reported = len(corpus.failures)
-            if error:
-                doc_errors.append(f"{doc.path or doc.id}: {error}")
-                warn(doc_errors[-1])
-                writer.commit(_key(doc))  # reported; a resumed run need not try it again
-                continue
-            writer.write(records)
-            writer.commit(_key(doc))
-            by_kind.update(r.kind for r in records)
+        for doc, records, error in report.track(results):
+            if not error:
+                writer.write(records)
+                by_kind.update(r.kind for r in records)
+            writer.commit(_key(doc))  # a reported failure need not be tried again by --resume
         ok = True
     except KeyboardInterrupt:
         if output != "-":
-            warn(f"interrupted after {n_docs} documents; run the same command with --resume to continue")
+            warn(f"interrupted after {report.documents} documents; run the same command with --resume to continue")
         raise
     finally:
         writer.close(ok)
         if runner is not None:
             runner.close()
-    for f in corpus.failures[reported:]:
-        warn(str(f))
-    failures = len(corpus.failures) + len(doc_errors)
     counts = ", ".join(f"{k}={by_kind[k]}" for k in kind_list)
-    click.echo(
-        f"xiangtan-nlp: {n_docs} documents, {sum(by_kind.values())} records ({counts}), {failures} failures"
-        + (f" -> {output}" if output != "-" else ""),
-        err=True,
-    )
-    if failures:
-        raise SystemExit(1)
-
+    report.finish(f"{sum(by_kind.values())} records ({counts})", output)
 
 def _key(doc: object) -> str:
     """A document's identity across runs: where it came from (file, or file:line), else its id."""

@@ -146,8 +146,11 @@ class RecordWriter:
 
     def write(self, records: Iterable[Record]) -> None:
         """Append records."""
-        for r in records:
-            row = record_row(r)
+        self.write_rows(record_row(r) for r in records)
+
+    def write_rows(self, rows: Iterable[tuple]) -> None:
+        """Append rows given as tuples in ``columns`` order (any table, not only records)."""
+        for row in rows:
             self.count += 1
             if self.fmt == "csv":
                 self._csv.writerow([cell(v) for v in row])
@@ -190,9 +193,10 @@ def _write_parquet(rows: list[tuple], path: str, columns: tuple[str, ...]) -> No
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    data = {c: [cell(r[i]) if c in ("value", "low", "high") else r[i] for r in rows] for i, c in enumerate(columns)}
-    for c in ("value", "low", "high"):  # exact decimals as strings; empty -> null
-        data[c] = [v or None for v in data[c]]
+    data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+    for c, values in data.items():
+        if any(isinstance(v, Decimal) for v in values):  # exact decimals as plain strings
+            data[c] = [None if v is None else cell(v) for v in values]
     table = pa.table(data)
     with atomic_open(path, "wb") as f:
         pq.write_table(table, f)
