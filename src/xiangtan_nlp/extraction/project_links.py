@@ -26,6 +26,11 @@ _OF = regex.compile(r"[^，。；,;\n]{0,14}的$")
 _SUBJECT_ANAPHOR = regex.compile(r"^(?:该|本|此|这个|这一|整个)?(?:项目|工程)")
 # a word that can only mean the project under discussion
 _STRONG = regex.compile(r"(?:该|本|此|这个|这一|整个)(?:项目|工程|基地|工厂|园区|产业园)")
+# A count of projects earlier in the sentence makes its amounts totals over all of them.
+_AGGREGATE = regex.compile(
+    r"[0-9一二两三四五六七八九十百千几多]++个[^，。；,;\n]{0,12}?(?:项目|工程)|(?:项目|工程)[0-9一二两三四五六七八九十百千]++个"
+    r"|这批|一批|批次|多个(?:项目|工程)"
+)
 _MAX_SENTENCES_BACK = 3
 _OVERLAP = 5  # characters a sentence must share with a project name to be linked by overlap alone
 
@@ -122,6 +127,8 @@ def _link_one(
     before = [r for r in here if r.end <= f.start]
     if before:
         return before[-1].project
+    if _AGGREGATE.search(text, s_lo, f.start):
+        return None  # 86个投资亿元以上项目……总投资936亿元: a total over many projects, not one's
     after = [r for r in here if r.start >= f.end]
     v = vocab()
     # 2. 该项目, or 项目 opening the clause: the project under discussion
