@@ -2,6 +2,7 @@
 
     python benchmarks/repair_bench.py                      # the test slice (bucket 0)
     python benchmarks/repair_bench.py --slice dev          # the tuning slice (bucket 1)
+    python benchmarks/repair_bench.py --thresholds 0,0.3,0.4,0.5,0.6   # plus a threshold table
 
 This script reads ../shared/data/lm_corpus (run by hand; the tests never do). The slices are the
 ones the model was not trained on: ``sha1(record id) % 20 == 0`` (test) or ``== 1`` (dev), see
@@ -21,6 +22,9 @@ Cases, all built from real sentences with a fixed random seed:
 Printed per kind: cases, exact restorations, wrong changes, abstentions (mask left and flagged) and,
 for negatives, false changes; then milliseconds per sentence (model loading excluded and shown apart),
 as CPU time of this process (the figure for one core, whatever else the machine runs) and wall time.
+``--thresholds`` re-runs the mask cases at each given confidence threshold and prints the exact,
+wrong and abstained shares (abstained counts masks never attempted too), so the trade-off the
+default threshold (``repair.MASK_THRESHOLD``) makes can be seen.
 
 ``--fit`` instead fits the weights of the mask scorer (``repair.WEIGHTS``) on the mask cases of the
 dev slice: a conditional logit over each mask's candidate fillers, so that the confidence a repair
@@ -152,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backward", default=None, help="a backward model .npz ('none' for forward only)")
     ap.add_argument("--show", type=int, default=0, help="print this many failures per kind")
     ap.add_argument("--fit", action="store_true", help="fit the mask scorer's weights on the dev slice")
+    ap.add_argument("--thresholds", default="",
+                    help="also print exact/wrong/abstained on the mask cases at these thresholds (0,0.3,0.5)")  # fmt: skip
     args = ap.parse_args(argv)
     if not args.corpus.is_dir() or not any(args.corpus.glob("*.jsonl")):
         print(f"repair_bench: no lm_corpus at {args.corpus}; it lives in ../shared/data/lm_corpus "
@@ -219,7 +225,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"false changes on negatives and plain sentences: {false}")
     print(f"ms per sentence: {1000 * cpu / len(cases):.2f} CPU, {1000 * elapsed / len(cases):.2f} wall "
           f"(one process, one thread; model+lexicon load {load_s:.1f} s)")  # fmt: skip
+    if args.thresholds:
+        threshold_table(cases, [float(t) for t in args.thresholds.split(",")], opts)
     return 0
+
+
+def threshold_table(cases: list[tuple[str, str, str]], thresholds: list[float], opts: dict) -> None:
+    """Exact, wrong and abstained shares of the mask cases per group at each threshold."""
+    from xiangtan_nlp.cleaning import repair as repair_mod
+
+    masks = [c for c in cases if c[0].startswith("mask")]
+    print(f"{'threshold':<11}" + "".join(f"{g + ' ' + k:>16}" for g in ("mask1", "mask2")
+                                         for k in ("exact", "wrong", "abstain")))  # fmt: skip
+    for t in thresholds:
+        tally: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for kind, text, expected in masks:
+            got = repair_mod.repair(text, **dict(opts, threshold=t)).text
+            st = tally[kind.split()[0]]
+            st["n"] += 1
+            st["exact" if got == expected else "abstain" if got == text else "wrong"] += 1
+        print(f"{t:<11.2f}" + "".join(f"{tally[g][k] / max(1, tally[g]['n']):>16.1%}" for g in ("mask1", "mask2")
+                                      for k in ("exact", "wrong", "abstain")))  # fmt: skip
 
 
 def fit_weights(args: argparse.Namespace, models: tuple, lex: object) -> int:

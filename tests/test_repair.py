@@ -163,6 +163,39 @@ def test_threshold_out_of_range() -> None:
         repair("发令***", threshold=1.5)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "□□已经启动中缅经济走廊实质建设。",  # two □ at a line start: a mask (one is a bullet)
+        "美国多个大城市枪击** 造成伤亡",  # a headline: two marks before a space
+        "达沃斯论坛月底举行，中国代表团将于本周抵**",  # two marks at the end of the text
+        "哈尔滨铁路×××省内高铁动车组周末加开",  # ××× before 省 after a content word: a mask
+    ],
+)
+def test_masks_at_line_edges_and_before_units_are_attempted(text: str) -> None:
+    result = repair(text)
+    assert len(result.steps) == 1 and result.steps[0].rule in ("mask-infill", "mask-abstain"), result.steps
+    check_replay(text, result)
+
+
+def test_word_level_feature_prefers_dictionary_words() -> None:
+    lex = lm.Lexicon({"缜密": 100, "严密": 900, "缜": 1, "密": 50, "严": 40})
+    assert lex.segment_logprob("缜密") > lex.segment_logprob("缜") + lex.segment_logprob("密")
+    assert lex.segment_logprob("严密") > lex.segment_logprob("缜密") > lex.segment_logprob("甲密")
+    assert lex.segment_logprob("") == 0.0
+
+
+def test_every_feature_has_a_weight() -> None:
+    from xiangtan_nlp.cleaning import repair as repair_module
+
+    assert len(repair_module.FEATURES) == len(repair_module.WEIGHTS)
+    models, lex = lm.get_models(), lm.get_lexicon()
+    text = "打响了项目竞赛活动的“发令***”。"
+    fillers, features = repair_module.mask_features(text, [(13, 16)], models, lex)
+    assert "枪" in fillers and features.shape == (len(fillers), len(repair_module.FEATURES))
+    assert np.isfinite(features).all()
+
+
 # -- the evasion table -------------------------------------------------------------------------
 
 

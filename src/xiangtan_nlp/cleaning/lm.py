@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import threading
 from functools import lru_cache
 from importlib import resources
@@ -318,6 +319,7 @@ class Lexicon:
     def __init__(self, freq: dict[str, int]) -> None:
         words = [w for w, f in freq.items() if f > 0 and len(w) >= 2 and _all_han(w)]
         self.freq = freq
+        self._log_total = math.log(max(1, sum(f for f in freq.values() if f > 0)))
         self._by_len: dict[int, list[str]] = {}
         self._rev_by_len: dict[int, list[str]] = {}
         for w in words:
@@ -336,6 +338,25 @@ class Lexicon:
     def count(self, s: str) -> int:
         """The dictionary frequency of ``s`` (0 when absent)."""
         return self.freq.get(s, 0)
+
+    def segment_logprob(self, s: str, max_len: int = 4) -> float:
+        """Log-probability of the best segmentation of ``s`` into dictionary words under the
+        word-unigram model of jieba's frequencies (log(freq / total) per word, as jieba's route);
+        a character that is no word counts as frequency 1."""
+        get, log, total = self.freq.get, math.log, self._log_total
+        best = [0.0] + [-math.inf] * len(s)
+        for i in range(len(s)):
+            b = best[i]
+            for n in range(1, min(max_len, len(s) - i) + 1):
+                f = get(s[i : i + n], 0)
+                if f <= 0:
+                    if n > 1:
+                        continue
+                    f = 1
+                v = b + log(f) - total
+                if v > best[i + n]:
+                    best[i + n] = v
+        return best[-1]
 
     def fill(self, left: str, right: str, gap: int, length: int, limit: int | None = None) -> list[str]:
         """Words of ``length`` chars that are ``left`` + ``gap`` unknown chars + ``right`` (the

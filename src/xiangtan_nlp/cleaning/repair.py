@@ -12,7 +12,8 @@ stands after the earlier steps, so ``apply_steps(original, steps) == repaired``)
    two-character dictionary word, ranked by what the forward character model expects after the left
    context and the backward model before the right one (fillers that complete a dictionary word with
    their neighbours get a bonus); the best few are scored over the whole window in both directions,
-   plus a cache of the rest of the document, and weighed by a conditional logit fitted on held-out
+   plus a cache of the rest of the document and how well the filled window segments into dictionary
+   words under jieba's word frequencies, and weighed by a conditional logit fitted on held-out
    news. The winner is used when its share of the probability reaches the threshold; otherwise the
    mask stays and a ``flag`` step (before == after) reports it. Masks with the same two characters
    before them and the same marks are decided together, as one hidden word.
@@ -54,6 +55,8 @@ _MASK_RUN = regex.compile(r"[*＊×□■]+")
 _HOMOGENEOUS = regex.compile(r"^(\*{1,4}|＊{1,4}|×{2,4}|□{1,4}|■{1,4})$")
 # Chinese punctuation that may sit on one side of a mask inside a sentence.
 _CJK_PUNCT = set("，。、；：？！“”‘’（）《》〈〉【】「」『』…—·～,.;:?!()")
+# What may follow a run of two marks or more that ends a line (a headline, a title).
+_LINE_END = set("\n \u3000\u00a0")
 # After these a □ or ■ starts something new (a bullet, a byline) rather than hiding a character.
 _CLOSERS = set("。！？”’）)」』】》")
 # Before a lone mark, these make it a note or bullet mark rather than a masked character.
@@ -77,6 +80,9 @@ _BULLET_AFTER = regex.compile(
 )
 # ×× before a unit or an administrative suffix is a template placeholder (××万元, ××县, ×××同志).
 _PLACEHOLDER_BEFORE = regex.compile(r"(?:万|亿|元|年|月|日|号|岁|名|人|个|家|公司|集团|省|市|县|区|镇|乡|村|路|街|同志)")
+# A placeholder follows a non-Han character, another placeholder (×年×月) or one of these (在××县,
+# 的×××家, 第××号); after any other Han character ××× hides the rest of a word (铁路×××省内: 局).
+_PLACEHOLDER_AFTER = set("的在于对向为是和与及或某第等各该")
 # Common surnames: 王** and 陈*华 after a non-Han character are privacy-masked names, not filtered words.
 SURNAMES = set(
     "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
@@ -260,7 +266,11 @@ def _looks_censored_not(text: str, runs: list[tuple[int, int]]) -> set[tuple[int
             or _BULLET_AFTER.match(text, e, min(len(text), e + 14))
         ):
             skip.add((s, e))
-        elif run[0] == "×" and _PLACEHOLDER_BEFORE.match(text, e, min(len(text), e + 4)):
+        elif (
+            run[0] == "×"
+            and _PLACEHOLDER_BEFORE.match(text, e, min(len(text), e + 4))
+            and (not is_han(prev) or prev in _PLACEHOLDER_AFTER or text[max(0, s - 2) : s - 1] in ("×", "Ｘ"))
+        ):
             skip.add((s, e))
         elif not _in_chinese_text(prev, nxt, run):
             skip.add((s, e))
@@ -285,17 +295,22 @@ def _opens_note(text: str, s: int, e: int) -> bool:
 
 def _in_chinese_text(prev: str, nxt: str, run: str) -> bool:
     """A mask inside a Chinese sentence: Han on one side and Han, sentence punctuation or (for two
-    marks or more) a digit on the other (截至8**底). Latin letters, spaces and digits on both sides
-    rule it out (f**k, 138****5678); a lone mark right after an opening bracket, a colon or a full
-    stop is a note or bullet mark, and at a line start only a run of three or more */＊/× is taken
-    for a mask."""
+    marks or more) a digit on the other (截至8**底), or a space or the line end after two marks or
+    a run of × □ ■ (枪击** 造成伤亡, 击落乌××× 乌称).
+    Latin letters, spaces and digits on both sides rule it out (f**k, 138****5678); a lone mark
+    right after an opening bracket, a colon or a full stop is a note or bullet mark, and at a line
+    start only a run of three or more */＊/× (two */＊ open a note: **为预计数) or of two or more
+    □/■ is taken for a mask."""
     length = len(run)
-    if is_han(prev):  # a lone mark before a digit multiplies (疗伤药*2)
+    if is_han(prev):  # a lone mark before a digit multiplies (疗伤药*2); one at a line end or
+        # before a space is a footnote reference (增速*), two or more end a headline (枪击**)
+        if nxt in _LINE_END:  # three stars or more after a word are a rating (五星级酒店***)
+            return length == 2 or (length > 2 and run[0] in "×□■")
         return is_han(nxt) or nxt in _CJK_PUNCT or (length > 1 and nxt.isdigit())
     if not is_han(nxt):
         return False
-    if prev == "\n":
-        return length >= 3 and run[0] in "*＊×"
+    if prev == "\n":  # two □/■ or more hide characters; a single one is a bullet (□本报记者)
+        return (length >= 3 and run[0] in "*＊×") or (length >= 2 and run[0] in "□■")
     if prev in _CJK_PUNCT:
         return length > 1 or prev not in _NOTE_OPENERS
     return length > 1 and prev.isdigit()
@@ -377,7 +392,16 @@ def filler_features(
                       for c in fillers])  # fmt: skip
     nonword = two * np.array([not lex.is_word(c) for c in fillers], dtype=float)
     cache_word = two * np.log1p([doc.count(c) if len(c) == 2 else 0 for c in fillers])
-    return np.stack([f, f if b is None else b, cache, nonword, cache_word], axis=1)
+    # the word-level view: how well the Han characters around the gap, filled, segment into
+    # dictionary words under jieba's word frequencies (knows words the news corpus rarely uses)
+    nl = nr = 0
+    while nl < min(SEG_SPAN, len(left)) and is_han(left[-1 - nl]):
+        nl += 1
+    while nr < min(SEG_SPAN, len(right)) and is_han(right[nr]):
+        nr += 1
+    lh, rh = left[len(left) - nl :], right[:nr]
+    seg = np.array([lex.segment_logprob(lh + c + rh) for c in fillers])
+    return np.stack([f, f if b is None else b, cache, nonword, cache_word, seg], axis=1)
 
 
 def _window_scores(
@@ -572,11 +596,15 @@ N_ENDS, M_FITS = 60, 24
 FIT_LIMIT = 60
 #: Characters on each side of a mask searched for the filler written out (the cache).
 CACHE_WINDOW = 3000
+#: Han characters on each side of a mask segmented with the filler for the word-level feature.
+SEG_SPAN = 4
 #: Features of the full score: forward and backward window log-probabilities; the cache (log of
 #: how often filler + neighbour occurs elsewhere in the text); for two-character fillers, whether
 #: they are no dictionary word (the fit all but rules those out) and the log count of the filler
-#: in the text. No length prior: the models' probabilities decide between one and two characters.
-FEATURES = ("fwd", "bwd", "cache", "nonword", "cache_word")
+#: in the text; the word-unigram log-probability of the best segmentation of the filled window
+#: (up to ``SEG_SPAN`` Han characters each side, ``Lexicon.segment_logprob``). No length prior: the
+#: models' probabilities decide between one and two characters.
+FEATURES = ("fwd", "bwd", "cache", "nonword", "cache_word", "seg")
 #: Their weights: a conditional logit fitted on the dev slice of lm_corpus
 #: (``python benchmarks/repair_bench.py --fit``), so the confidence is a calibrated share.
-WEIGHTS = (0.604, 0.296, 2.041, -17.186, 1.223)
+WEIGHTS = (0.576, 0.272, 2.260, -17.186, 0.642, 0.063)
