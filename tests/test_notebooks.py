@@ -12,7 +12,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 import warnings
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -26,7 +25,6 @@ from xiangtan_nlp.model import Cleaned, Document, Record, Records, Step, apply_s
 ROOT = Path(__file__).resolve().parent.parent
 NB_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
-BUDGET_SECONDS = 180  # all notebooks together, kernel start-up included
 
 
 # -- running the notebooks --------------------------------------------------------------------
@@ -35,7 +33,6 @@ BUDGET_SECONDS = 180  # all notebooks together, kernel start-up included
 @dataclass
 class Run:
     nb: dict
-    seconds: float
     error: str | None
 
 
@@ -50,13 +47,12 @@ def runs(private_cache: Path) -> dict[str, Run]:
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         client = nbclient.NotebookClient(nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(NB_DIR)}})
-        t = time.perf_counter()
         error = None
         try:
             client.execute()
         except CellExecutionError as e:  # kept, so the other notebooks still run and report
             error = str(e)
-        out[path.name] = Run(nb, time.perf_counter() - t, error)
+        out[path.name] = Run(nb, error)
     return out
 
 
@@ -83,11 +79,6 @@ def test_notebook_runs_without_errors(runs: dict[str, Run], name: str) -> None:
             text = output.get("text", "") if output.get("name") == "stderr" else ""
             # matplotlib warns "Glyph ... missing from font(s)" when it draws boxes for Chinese
             assert "missing from font" not in text, f"{name}: Chinese drawn as boxes:\n{cell.source}\n{text}"
-
-
-def test_notebooks_run_within_budget(runs: dict[str, Run]) -> None:
-    times = {name: round(run.seconds, 1) for name, run in runs.items()}
-    assert sum(times.values()) < BUDGET_SECONDS, f"notebooks took {times} (budget {BUDGET_SECONDS}s in all)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
