@@ -272,3 +272,28 @@ def test_cli_errors_and_help(tmp_path: Path) -> None:
     assert out.exit_code == 0 and "FILE|-" in out.output
     out = runner.invoke(command, ["--threshold", "2", "-"], input="x")
     assert out.exit_code == 2
+
+
+def test_training_prunes_by_weighted_difference_and_stays_normalised(tmp_path: Path) -> None:
+    """train_lm on the bundled corpus: a smaller target keeps fewer n-grams, never fewer than asked
+    (suffixes of kept n-grams stay), and every context's next-character distribution sums to one."""
+    from xiangtan_nlp.cleaning import train_lm
+
+    corpus_dir = Path(__file__).resolve().parents[1] / "corpus"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))]
+    with (tmp_path / "c.jsonl").open("w", encoding="utf-8") as f:
+        for i, text in enumerate(texts):
+            rid = next(f"doc{i}-{k}" for k in range(100) if train_lm.split_of(f"doc{i}-{k}") == "train")
+            f.write(json.dumps({"id": rid, "source": "corpus", "text": text}, ensure_ascii=False) + "\n")
+    kept = {}
+    for target in (20_000, 60_000):
+        out = tmp_path / f"m{target}.npz"
+        args = ["--corpus", str(tmp_path), "--out", str(out), "--order", "4", "--min-counts", "1,1,1,1"]
+        assert train_lm.main([*args, "--target-ngrams", str(target)]) == 0
+        model = lm.CharLM.load(str(out))
+        kept[target] = sum(level["ngrams"] for level in model.meta["levels"][1:])
+        assert kept[target] >= target
+        for context in ("湘潭市", "总投资", "产业园", "的", "\n"):
+            total = float(np.exp(model.dist(model.encode(context)).astype(np.float64)[2:]).sum())
+            assert abs(total - 1.0) < 0.06, (target, context, total)  # quantised to 64 levels
+    assert kept[20_000] < kept[60_000]

@@ -1,14 +1,15 @@
 """Train and prune the character language model used by censor repair (run by hand, not at import).
 
     python -m xiangtan_nlp.cleaning.train_lm --corpus ../shared/data/lm_corpus \\
-        --out src/xiangtan_nlp/data/charlm.npz --min-counts 1,2,3,3,4,5
+        --out src/xiangtan_nlp/data/charlm.npz --min-counts 1,1,1,1,1,1 --target-ngrams 2700000
     python -m xiangtan_nlp.cleaning.train_lm --corpus ../shared/data/lm_corpus \\
-        --out src/xiangtan_nlp/data/charlm_rev.npz --reverse --min-counts 1,2,3,4,5,6
+        --out src/xiangtan_nlp/data/charlm_rev.npz --reverse --min-counts 1,1,1,1,1,1 --target-ngrams 2100000
 
 Reads the ``*.jsonl`` records of the corpus folder (``{"id", "source", "text"}``), keeps the
 held-out slices out of training, counts character n-grams with numpy, estimates interpolated
-modified Kneser-Ney probabilities, prunes rare n-grams (their mass moves to the backoff weights, so
-the model stays normalised), quantises log-probabilities to one byte and writes a compressed .npz.
+modified Kneser-Ney probabilities, prunes n-grams by count and by weighted difference (their mass
+moves to the backoff weights, so the model stays normalised), quantises log-probabilities to one
+byte and writes a compressed .npz.
 
 Held-out slices, chosen by record id so that they never depend on file order:
 ``bucket = int(sha1(id).hexdigest(), 16) % 20``; bucket 0 is the benchmark (test) slice and
@@ -125,20 +126,18 @@ def discounts(c: np.ndarray) -> tuple[float, float, float]:
     return max(d1, 0.05), max(d2, 0.05), max(d3, 0.05)
 
 
-def estimate(levels: list[dict], vocab_size: int, min_counts: list[int]) -> None:
-    """Mark kept n-grams, then compute their probabilities and each context's backoff weight."""
+def estimate(levels: list[dict], vocab_size: int, min_counts: list[int], target: int | None = None) -> None:
+    """Compute every n-gram's probability, mark the kept ones, then each context's backoff weight.
+
+    Pruning keeps an n-gram when its Kneser-Ney count reaches ``min_counts`` for its order and,
+    with ``target``, when it is among the ``target`` n-grams (orders 2 and up) that matter most by
+    weighted difference (Seymore & Rosenfeld): its count times log(p / backed-off p), how much
+    log-probability the text would lose if the n-gram were dropped. That keeps a frequent n-gram the
+    lower order already predicts only if nothing better is left, and a rarer one that the lower
+    order gets badly wrong. Every suffix of a kept n-gram is kept too (interpolation stays exact).
+    """
     order = len(levels)
-    # keep: count >= threshold, plus every suffix of a kept n-gram (so interpolation is exact)
-    for n in range(order, 0, -1):
-        lv = levels[n - 1]
-        keep = lv["cont"] >= min_counts[n - 1]
-        if n < order:
-            up = levels[n]
-            keep[up["low"][up["keep"]]] = True
-        if n == 1:
-            keep[:] = True
-        lv["keep"] = keep
-    for n in range(1, order + 1):
+    for n in range(1, order + 1):  # probabilities of the unpruned model, bottom up
         lv = levels[n - 1]
         c = lv["cont"].astype(np.float64)
         d1, d2, d3 = discounts(lv["cont"])
@@ -149,19 +148,39 @@ def estimate(levels: list[dict], vocab_size: int, min_counts: list[int]) -> None
         total = np.add.reduceat(c, starts)
         gamma = np.add.reduceat(disc, starts) / total
         lower = np.full(len(c), 1.0 / vocab_size) if n == 1 else levels[n - 2]["p"][lv["low"]]
-        p = np.maximum(c - disc, 0) / total[group] + gamma[group] * lower
+        lv["p"] = np.maximum(c - disc, 0) / total[group] + gamma[group] * lower
+        lv["backed"] = gamma[group] * lower  # what p would roughly become without this n-gram
         lv["disc"] = (d1, d2, d3)
-        lv["p"] = p  # meaningful where kept (and below, where a kept n-gram needs it)
-        if n > 1:
-            keep = lv["keep"]
-            num = 1.0 - np.bincount(group[keep], weights=p[keep], minlength=len(starts))
-            den = 1.0 - np.bincount(group[keep], weights=lower[keep], minlength=len(starts))
-            alpha = np.maximum(num, 1e-12) / np.maximum(den, 1e-12)
-            lv["ctx_alpha"] = np.log(alpha)
-        else:
-            lv["ctx_alpha"] = np.zeros(len(starts))
         lv["ctx_starts"] = starts
         lv["group"] = group
+    theta = -np.inf
+    if target is not None:
+        weight = np.concatenate([lv["count"] * np.log(lv["p"] / lv["backed"]) for lv in levels[1:]])
+        if target < len(weight):
+            theta = float(np.partition(weight, len(weight) - target)[len(weight) - target])
+        del weight
+    for n in range(order, 0, -1):  # keep top down, so that suffixes of kept n-grams stay
+        lv = levels[n - 1]
+        keep = lv["cont"] >= min_counts[n - 1]
+        if n > 1 and target is not None:
+            keep &= lv["count"] * np.log(lv["p"] / lv["backed"]) >= theta
+        if n < order:
+            up = levels[n]
+            keep[up["low"][up["keep"]]] = True
+        if n == 1:
+            keep[:] = True
+        lv["keep"] = keep
+    for n in range(1, order + 1):
+        lv = levels[n - 1]
+        if n == 1:
+            lv["ctx_alpha"] = np.zeros(len(lv["ctx_starts"]))
+            continue
+        keep, group, p = lv["keep"], lv["group"], lv["p"]
+        lower = levels[n - 2]["p"][lv["low"]]
+        size = len(lv["ctx_starts"])
+        num = 1.0 - np.bincount(group[keep], weights=p[keep], minlength=size)
+        den = 1.0 - np.bincount(group[keep], weights=lower[keep], minlength=size)
+        lv["ctx_alpha"] = np.log(np.maximum(num, 1e-12) / np.maximum(den, 1e-12))
 
 
 def codebook(values: np.ndarray, size: int = 64, iters: int = 12, seed: int = 0) -> np.ndarray:
@@ -238,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-counts", default="1,2,3,3,4,5",
                     help="per order (1..N), the Kneser-Ney count an n-gram needs to be kept")  # fmt: skip
     ap.add_argument("--reverse", action="store_true", help="read every record right to left (backward model)")
+    ap.add_argument("--target-ngrams", type=int, default=None,
+                    help="also prune by weighted difference to about this many n-grams of order 2+")  # fmt: skip
     args = ap.parse_args(argv)
     t0 = time.time()
     mins = [int(x) for x in args.min_counts.split(",")]
@@ -250,8 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"read {info} in {time.time() - t0:.0f}s", file=sys.stderr)
     levels = count_orders(ids, args.order)
     del ids
-    estimate(levels, len(vocab) + 2, mins)
+    estimate(levels, len(vocab) + 2, mins, args.target_ngrams)
     info["min_counts"] = mins
+    info["target_ngrams"] = args.target_ngrams
     info["reverse"] = args.reverse
     info["held_out"] = "sha1(id) % 20: bucket 0 = test (benchmark), bucket 1 = dev; both excluded"
     arrays = pack(levels, vocab, info)
