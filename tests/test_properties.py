@@ -392,6 +392,7 @@ def test_repair_steps_replay(text: str) -> None:
 @example("111111111111111111111亿元")  # 29-digit value: decimal.InvalidOperation in tidy()
 @example("%伍折")  # 伍折 is read only inside another figure's scan window
 @example("元1余成")  # 1余成 was read only inside another figure's scan window
+@example("1 折£")  # … and so was 1 折 (a space before the unit)
 def test_extract_offsets_and_reparse(text: str) -> None:
     check_reparse(check_extract(text))
 
@@ -402,6 +403,7 @@ def test_extract_offsets_and_reparse(text: str) -> None:
 @example(("人民币1234567890123", "人民币1234567890123", Decimal(1234567890123), "CNY"))
 @example(("总投资13000000000元。", "13000000000元", Decimal(13000000000), "CNY"))  # phone-shaped
 @example(("$13000000000", "$13000000000", Decimal(13000000000), "USD"))  # phone-shaped, alone
+@example(("13000000000十万人民币", "13000000000十万人民币", Decimal(1300000000000000), "CNY"))
 def test_money_value_known(case: tuple[str, str, Decimal, str]) -> None:
     text, phrase, value, currency = case
     money = [r for r in check_extract(text) if r.kind == "money"]

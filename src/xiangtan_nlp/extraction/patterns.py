@@ -116,7 +116,7 @@ FIGURE = regex.compile(
 # Every figure contains one of these (its unit, multiplier or currency sign). The scan runs only
 # in windows around them: most text holds none, and a stdlib scan for them is ten times faster.
 ANCHOR = re.compile(
-    r"百分|千分|[元币镑%％‰亿万千$￥¥€£]|[0-9一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][多余]?[成折]"
+    r"百分|千分|[元币镑%％‰亿万千$￥¥€£]|[0-9一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][多余]?\x20?[成折]"
     r"|美金|卢布|法郎|泰铢|林吉特|雷亚尔|兰特|里拉|克朗|卢比|越南盾|RMB|USD|EUR|CNY"
 )
 ANCHOR_BEFORE = 80  # a figure starts at most this many characters before an anchor in it
