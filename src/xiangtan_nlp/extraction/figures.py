@@ -72,7 +72,7 @@ _MULT_VALUE = {
 }  # fmt: skip
 _PLAIN_ARABIC = regex.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
 _HAN_CHAR = regex.compile(r"\p{Han}")
-_ENDS_WITH_MULT = regex.compile(r"[万亿千]\D{0,6}$")
+_ENDS_WITH_MULT = regex.compile(r"[万亿千]\D{0,6}\Z")
 # FIGURE's groups by position: one m.groups() call is far cheaper than a m.group(name) per field
 _G = {name: i - 1 for name, i in FIGURE.groupindex.items()}
 _VG, _VG2, _VUNIT, _FR, _FN1, _FN2 = (_G[k] for k in ("vg", "vg2", "vunit", "fr", "fn1", "fn2"))

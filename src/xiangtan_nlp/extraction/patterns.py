@@ -126,7 +126,7 @@ ANCHOR_AFTER = 10  # … and ends at most this many after it (以上, 左右, lo
 PREFIX_ANCHOR_CHARS = frozenset("元币镑$￥¥€£RUEC")
 
 # A qualifier right before a figure (checked after the scan, on the few characters before it).
-QUAL_BEFORE_END = regex.compile(rf"(?:{QUAL_BEFORE})$")
+QUAL_BEFORE_END = regex.compile(rf"(?:{QUAL_BEFORE})\Z")
 
 # Units that make a bare number-with-multiplier a count, area, weight… and never money.
 OTHER_UNIT = regex.compile(

@@ -11,7 +11,7 @@ import regex
 from .project_names import Mention, is_generic
 from .project_vocab import PHASE, vocab
 
-_TRAILING = regex.compile(rf"(?:{PHASE}|建设项目|建设工程|项目|工程)+$")
+_TRAILING = regex.compile(rf"(?:{PHASE}|建设项目|建设工程|项目|工程)+\Z")
 
 
 def core(name: str) -> str:

@@ -22,7 +22,7 @@ from .project_vocab import vocab
 
 _CLAUSE = regex.compile(r"[，,；;：:]")
 # X总投资20亿元的Y: a figure, a few words, 的, then the project it describes
-_OF = regex.compile(r"[^，。；,;\n]{0,14}的$")
+_OF = regex.compile(r"[^，。；,;\n]{0,14}的\Z")
 _SUBJECT_ANAPHOR = regex.compile(r"^(?:该|本|此|这个|这一|整个)?(?:项目|工程)")
 # a word that can only mean the project under discussion
 _STRONG = regex.compile(r"(?:该|本|此|这个|这一|整个)(?:项目|工程|基地|工厂|园区|产业园)")
@@ -66,7 +66,7 @@ def _mentions(text: str, projects: list[Record]) -> list[_Ref]:
             if i and taken[i - 1][1] > m.start():
                 continue  # overlaps the named mention starting before its end
             refs.append(_Ref(m.start(), m.end(), owned[m.group()]))
-    secondary = regex.compile(r"配套(?:建设)?$")
+    secondary = regex.compile(r"配套(?:建设)?\Z")
     out = [_Ref(r.start, r.end, r.project, bool(secondary.search(text, max(0, r.start - 4), r.start))) for r in refs]
     return sorted(out, key=lambda r: r.start)
 

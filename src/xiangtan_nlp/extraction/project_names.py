@@ -35,11 +35,11 @@ _CAPACITY = regex.compile(
 # heads naming a network rather than one work: a place alone before them is not a name (滨州公路)
 _NETWORK = frozenset({"公路", "铁路", "高速公路", "高速", "油路", "高等级公路", "轨道交通"})
 # 全球最大的…, 亚洲最现代化的…: a description of what something is, not its name
-_DESCRIBED = regex.compile(r"(?:最|第一|首个|首座|唯一)\p{Han}{0,8}的$")
+_DESCRIBED = regex.compile(r"(?:最|第一|首个|首座|唯一)\p{Han}{0,8}的\Z")
 # 一是黄山风景区生态环境保护建设工程: an enumerated heading names a category
 _HEADING = regex.compile(r"\s*[一二三四五六七八九十]是")
 _CATEGORY_AFTER = regex.compile(r"[0-9一二三四五六七八九十]+大?类")
-_CATEGORY_END = regex.compile(r"(?:重点|重大|民生|招商|产业|新开工|续建|基础设施|新基建|大)(?:建设)?(?:项目|工程)$")
+_CATEGORY_END = regex.compile(r"(?:重点|重大|民生|招商|产业|新开工|续建|基础设施|新基建|大)(?:建设)?(?:项目|工程)\Z")
 _AFFILIATION = regex.compile(r"(?:常务|执行)?(?:副)?(?:教授|院长|校长|博士|研究员|主任|学生|毕业|专家|教师|老师|学者|党委|书记|医生|护士|院士|讲师)")
 _COUNTED = regex.compile(r"[0-9一二三四五六七八九十]+(?:多)?(?:个|座|条|家|处|所)(?=[，。；、,;)）]|$)")
 _COMPONENT_OF = regex.compile(r"(?:项目|工程)(?:主要)?包括")
@@ -310,7 +310,7 @@ def _walk(
 
 
 _MONEY_UNIT = regex.compile(r"元|美元|欧元|港元|港币|日元|英镑|韩元|人民币")
-_ROAD_HEAD = regex.compile(r"(?:公路|铁路|高速|大道|线|路)$")
+_ROAD_HEAD = regex.compile(r"(?:公路|铁路|高速|大道|线|路)\Z")
 
 
 def _through_road(toks: list[_Tok], walk: _Walk, text: str, v: Vocab) -> _Walk:

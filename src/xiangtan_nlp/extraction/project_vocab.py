@@ -158,16 +158,16 @@ def build_vocab(sections: dict[str, tuple[str, ...]]) -> Vocab:
         stage_re=regex.compile(_alt(sections.get("stage", ()))),
         anaphor_re=regex.compile(_alt(sections.get("anaphor", ()))),
         generic_re=generic_re,
-        company_end_re=regex.compile(rf"(?r)(?:{_alt(company)})$"),
-        location_end_re=regex.compile(rf"(?r)(?:{_alt(location_head)})$"),
-        head_end_re=regex.compile(rf"(?r)(?:{_alt(head_type)})$"),
+        company_end_re=regex.compile(rf"(?r)(?:{_alt(company)})\Z"),
+        location_end_re=regex.compile(rf"(?r)(?:{_alt(location_head)})\Z"),
+        head_end_re=regex.compile(rf"(?r)(?:{_alt(head_type)})\Z"),
         heads_longest_first=tuple(sorted(head_type, key=len, reverse=True)),
     )
 
 
-_TRAILING = regex.compile(rf"(?r)(?:{PHASE}|项目|工程|建设)$")
-_PROJECT_END = regex.compile(r"(?r)(?:项目|工程)(?:[(（]?[一二三四五六七八九首]期[)）]?)?$")
-_PHASE_END = regex.compile(rf"(?r){PHASE}$")
+_TRAILING = regex.compile(rf"(?r)(?:{PHASE}|项目|工程|建设)\Z")
+_PROJECT_END = regex.compile(r"(?r)(?:项目|工程)(?:[(（]?[一二三四五六七八九首]期[)）]?)?\Z")
+_PHASE_END = regex.compile(rf"(?r){PHASE}\Z")
 
 
 @lru_cache(maxsize=16384)

@@ -34,7 +34,7 @@ PROJECT_COLUMNS: tuple[str, ...] = (
 
 # money labels that say how much is invested in the project itself
 INVESTMENT_LABELS = ("总投资", "投资总额", "拟投资", "计划投资", "投资额", "项目投资", "投资", "投入", "募集资金")
-_LOC_BEFORE = regex.compile(r"(?:位于|落户于?|地处|坐落于?|落地)(?P<loc>[^，。；、,\s的]{2,14})的$")
+_LOC_BEFORE = regex.compile(r"(?:位于|落户于?|地处|坐落于?|落地)(?P<loc>[^，。；、,\s的]{2,14})的\Z")
 _LOC_AFTER = regex.compile(
     r"(?:项目)?(?:将|已|正式)?(?:位于|落户于?|地处|坐落于?|选址于?|在)(?P<loc>[^，。；、,\s]{2,18}?)"
     r"(?=[，。；,]|内|动工|开工|奠基|举行|建设|正式|隆重|核心|以)"
@@ -45,7 +45,7 @@ _LOC_EVENT = regex.compile(
     r"(?=举行|投资|建设|开工|动工|奠基|设立|兴建|新建|落户|签约|开建)"
 )
 # an announced start: 将开工建设, 计划7月份开工 → 计划开工
-_PLANNED = regex.compile(r"(?:将|计划|拟|预计|要|力争|即将|准备)[^，。；]{0,10}$")
+_PLANNED = regex.compile(r"(?:将|计划|拟|预计|要|力争|即将|准备)[^，。；]{0,10}\Z")
 _STARTS = frozenset({"开工", "开工建设", "动工", "开建"})
 # work going on: 正在加紧施工, 加快建设, 稳步推进 → 在建
 _ONGOING = regex.compile(r"(?:正在|正|加紧|加快|稳步)(?:施工|建设|推进)|建设中|施工中")
