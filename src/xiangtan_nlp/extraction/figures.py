@@ -78,6 +78,7 @@ _G = {name: i - 1 for name, i in FIGURE.groupindex.items()}
 _VG, _VG2, _VUNIT, _FR, _FN1, _FN2 = (_G[k] for k in ("vg", "vg2", "vunit", "fr", "fn1", "fn2"))
 _N1, _N2, _M1, _M2, _X1, _X1B, _X2, _X2B = (_G[k] for k in ("n1", "n2", "m1", "m2", "x1", "x1b", "x2", "x2b"))
 _UNIT, _CP, _NEG, _NEG2, _U1, _POST = (_G[k] for k in ("unit", "cp", "neg", "neg2", "u1", "post"))
+_TENTH = _G["tenth"]
 
 
 def _num(raw: str, mult: str | None) -> Decimal:
@@ -171,7 +172,12 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
         if unit_word in ("成", "折"):
             if n2 is not None or m1 or not _fraction_word_ok(n1, v1, unit_word, text, m.start("n1")):
                 return None
-            v1 = tidy(v1 if v1 >= 10 else v1 * 10)  # 七成 = 70%, 八折 = 80%, 七五折 = 75%
+            # 七成 = 70%, 十成 = 100%; 八折 = 80%, 七五折 = 75%
+            v1 = tidy(v1 * 10 if unit_word == "成" or v1 < 10 else v1)
+            if g[_TENTH]:
+                if v1 % 10 or x:  # 一成五 only after a whole number of tenths: not 1.5成五, 一成多五
+                    return None
+                v1 += parse_number(g[_TENTH])
         if g[_U1] and g[_U1] != unit_word:
             return None
         fig = _range_or_single(start, end, "percent", v1, v2, unit, None, qualifier, bound, None)

@@ -108,6 +108,8 @@ FIGURE = regex.compile(
         | (?(cp)|(?<=[万亿千][多余]?+))  # a bare amount with a multiplier: money if the context says so
       )
     )
+    # 一成五 = 15%: a digit after 成 counts tenths, when nothing after it makes it a word (九成一线城市)
+    (?:(?<=成)(?P<tenth>[一二三四五六七八九])(?=\P{{Han}}|\Z|的|左右|以[上下内]|之多|多|[和与至到或及]))?
     (?P<post>{QUAL_AFTER}|(?<=成)多)?  # 三成多: more than 30%
     """,
     regex.VERBOSE,
