@@ -130,6 +130,14 @@ def test_decimal_never_float() -> None:
     assert format_decimal(r.value) == "1640000000"
 
 
+def test_values_past_28_digits_print_exactly() -> None:
+    """Decimal's default context rounds at 28 digits; a 36-digit amount still prints (and reprs) whole."""
+    (r,) = xt.extract("总投资" + "1" * 24 + "万亿元")
+    assert format_decimal(r.value) == "1" * 24 + "0" * 12
+    assert "1" * 24 + "0" * 12 in repr(r)
+    assert format_decimal(D("1" * 35 + ".250")) == "1" * 35 + ".25"
+
+
 # The seed's eight figures, written by reading the article.
 SEED_FIGURES = [
     ("percent", "8.1%", "8.1", "%", False, None, "up"),

@@ -6,7 +6,7 @@ This module imports nothing else of ours, so any stage may depend on it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Sequence, overload
 
 if TYPE_CHECKING:  # pandas is imported only when a frame is asked for
@@ -198,9 +198,12 @@ def format_decimal(d: Decimal | None) -> str:
     if d is None:
         return ""
     if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
-    s = format(d.normalize(), "f")
-    return s
+        return format(d.to_integral_value(), "f")
+    # a context wide enough for any value extract can produce (the default rounds at 28 digits)
+    return format(d.normalize(context=_WIDE), "f")
+
+
+_WIDE = Context(prec=200)
 
 
 def record_row(r: Record, doc_id: str | None = None) -> tuple:

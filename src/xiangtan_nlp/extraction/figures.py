@@ -119,6 +119,8 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
 
     if g[_FR]:
         per_mille = g[_FR] == "千分之"
+        if _too_long(g[_FN1]) or (g[_FN2] and _too_long(g[_FN2])):
+            return None  # 百分之 and a hundred digits: no percentage, and no end to the scan window
         try:
             v1 = _num(g[_FN1], None)
             v2 = _num(g[_FN2], None) if g[_FN2] else None
