@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
+
+if TYPE_CHECKING:
+    from ..io.read import Corpus
 
 F = Callable[..., Any]
 
@@ -112,7 +115,7 @@ def batch_options(f: F) -> F:
     )(f)  # fmt: skip
 
 
-def open_corpus(paths: Iterable[str], encoding: str | None, id_field: str, text_field: str, max_size: int):  # type: ignore[no-untyped-def]
+def open_corpus(paths: Iterable[str], encoding: str | None, id_field: str, text_field: str, max_size: int) -> Corpus:
     """The Corpus for PATH..., collecting (not raising) read failures."""
     from ..io.read import read_corpus
 

@@ -79,6 +79,7 @@ class _Cache:
         self._snips: dict[int, list[str]] = {}
 
     def add(self, counts: "sp.csr_matrix", snippets: list[str]) -> None:
+        """Write one batch's term counts and snippets to the folder."""
         import scipy.sparse as sp
 
         i = len(self.sizes)
@@ -87,12 +88,14 @@ class _Cache:
         self.sizes.append(counts.shape[0])
 
     def counts(self) -> Iterator["sp.csr_matrix"]:
+        """The batches' term counts again, in the order they were added."""
         import scipy.sparse as sp
 
         for i in range(len(self.sizes)):
             yield sp.load_npz(self.path / f"b{i:06d}.npz").tocsr()
 
     def snippet(self, doc: int) -> str:
+        """The snippet of document number ``doc`` (counted over all batches)."""
         b, start = 0, 0
         while doc >= start + self.sizes[b]:
             start += self.sizes[b]
@@ -102,6 +105,7 @@ class _Cache:
         return self._snips[b][doc - start]
 
     def close(self) -> None:
+        """Delete the folder."""
         self._dir.cleanup()
 
 
