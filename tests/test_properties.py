@@ -394,6 +394,7 @@ def test_repair_steps_replay(text: str) -> None:
 @example("元1余成")  # 1余成 was read only inside another figure's scan window
 @example("1 折£")  # … and so was 1 折 (a space before the unit)
 @example("百分之" + "零" * 20 + "一" * 80 + "成")  # no length limit on the 百分之 numeral
+@example("六到百分之亿六***万六到百分之亿")  # a falling 百分之 "range" had low > high (atheris)
 @example("约\n€0")  # a regex $ matched before the line break: 约 qualified the next line's figure
 def test_extract_offsets_and_reparse(text: str) -> None:
     check_reparse(check_extract(text))

@@ -127,6 +127,8 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
         except ValueError:
             return None
         unit = "‰" if per_mille else "%"
+        if v2 is not None and v2 < v1:  # 百分之八到百分之五 is two figures: this one ends at 八
+            return _range_or_single(start, m.end("fn1"), "percent", v1, None, unit, None, qualifier, bound, None)
         return _range_or_single(start, end, "percent", v1, v2, unit, None, qualifier, bound, post)
 
     n1, n2 = g[_N1], g[_N2]
@@ -291,7 +293,7 @@ def find_figures(text: str, kinds: Iterable[str] = ("money", "percent"), doc_id:
             f = _parse(m, text)
             if f is not None:
                 figs.append(f)
-                pos = m.end()
+                pos = f.end  # the match's end, or earlier when it held two figures
             elif _glued_numeral(m, text):
                 pos = m.start("n1") + 1  # 李四人民币50元: rescan after the word's numeral
             else:
