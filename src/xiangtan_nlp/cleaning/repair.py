@@ -16,7 +16,10 @@ stands after the earlier steps, so ``apply_steps(original, steps) == repaired``)
    words under jieba's word frequencies, and weighed by a conditional logit fitted on held-out
    news. The winner is used when its share of the probability reaches the threshold; otherwise the
    mask stays and a ``flag`` step (before == after) reports it. Masks with the same two characters
-   before them and the same marks are decided together, as one hidden word.
+   before them and the same marks are decided together, as one hidden word. A fill that would
+   add, drop or change a money or percent figure nearby (二十***亿元) is never made: the mask stays,
+   flagged ``mask-figure``, since a redacted amount cannot be restored from language alone; nor is
+   a fill of numerals alone before a measure word or beside another numeral (共有□家 → 四家).
 
 What only looks censored gets no step at all: masked phone and ID numbers (138****5678), ratings
 (★★★), separator lines, arithmetic (3*4=12, 长×宽, 疗伤药*2), footnote marks (*为初步统计数),
@@ -232,10 +235,30 @@ def _repair_masks(
         if fill is None or conf < threshold:
             steps.append(Step("flag", s2, e2, before, before, "mask-abstain", round(conf, 3)))
             continue
+        if _changes_figures(out, s2, e2, fill):
+            steps.append(Step("flag", s2, e2, before, before, "mask-figure", round(conf, 3)))
+            continue
         steps.append(Step("repair", s2, e2, before, fill, "mask-infill", round(conf, 3)))
         out = out[:s2] + fill + out[e2:]
         delta += len(fill) - (e - s)
     return out
+
+
+def _changes_figures(text: str, s: int, e: int, fill: str) -> bool:
+    """Filling ``text[s:e]`` with ``fill`` would add, drop or change a money or percent figure near
+    it (二十***亿元 → 二十个亿元 makes 20亿元 out of a gap): a repair must never make up data."""
+    from ..extraction.figures import find_figures
+
+    if all(c in _NUMERAL for c in fill):  # 共有□家 → 四家 would be a count nobody wrote
+        before, after = text[s - 1 : s], text[e : e + 1]
+        if (before and before in _NUMERAL) or (after and (after in _NUMERAL or after in _MEASURE)):
+            return True
+    lo, hi = max(0, s - FIGURE_REACH), min(len(text), e + FIGURE_REACH)
+
+    def figures(window: str) -> list[tuple]:
+        return [(r.kind, r.value, r.low, r.high, r.unit) for r in find_figures(window)]
+
+    return figures(text[lo:s] + fill + text[e:hi]) != figures(text[lo:hi])
 
 
 def _looks_censored_not(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -589,6 +612,11 @@ def _gather(csr: tuple, ids: "np.ndarray") -> "np.ndarray":
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
+#: Characters on each side of a mask compared for figures before and after filling it.
+FIGURE_REACH = 40
+#: Numerals, and the measure words and units that make a numeral before them a quantity.
+_NUMERAL = frozenset("0123456789零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
+_MEASURE = frozenset("个名位人家座条项所次年月日天号层栋台辆艘架吨米亩元角岁倍届期批件种类只头匹张本份篇部场轮%‰")
 #: Ranking bonus (log) for a filler that completes a dictionary word with its neighbours.
 FIT_BONUS = 1.0
 #: How many one- and two-character fillers reach the full score, and how many two-character
