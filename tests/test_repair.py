@@ -101,11 +101,13 @@ def test_every_rule_is_covered_by_the_table_and_replays() -> None:
     "text", ["项目总投资二十***亿元。", "该项目总投资**万元，建设期两年。", "同比增长了百分之**。", "全市共有□家企业参加。", "这是*个好消息"]
 )
 def test_a_mask_never_becomes_a_figure(text: str) -> None:
-    """Even with no threshold, a fill that would make up an amount, a percentage or a count is not made."""
-    result = repair(text, threshold=0.0)
-    assert result.text == text
-    assert [s.rule for s in result.steps] == ["mask-figure"]
-    check_replay(text, result)
+    """Even with no threshold, a fill that would make up an amount, a percentage or a count is not
+    made; at any threshold the flag says a figure was hidden there."""
+    for threshold in (0.0, 0.5, 0.99):
+        result = repair(text, threshold=threshold)
+        assert result.text == text
+        assert [s.rule for s in result.steps] == ["mask-figure"], (threshold, result.steps)
+        check_replay(text, result)
 
 
 @pytest.mark.parametrize(("text", "fixed"), [("统*思想", "统一思想"), ("要进一*推动改革", "要进一步推动改革")])

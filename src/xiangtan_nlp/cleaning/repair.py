@@ -232,11 +232,13 @@ def _repair_masks(
         if conf < 0:
             steps.append(Step("flag", s2, e2, before, before, "mask-limit", 0.0))
             continue
+        # a mask whose best filler is a figure is reported as such whatever its confidence: it
+        # tells the reader an amount was hidden here
+        if fill is not None and _changes_figures(out, s2, e2, fill):
+            steps.append(Step("flag", s2, e2, before, before, "mask-figure", round(conf, 3)))
+            continue
         if fill is None or conf < threshold:
             steps.append(Step("flag", s2, e2, before, before, "mask-abstain", round(conf, 3)))
-            continue
-        if _changes_figures(out, s2, e2, fill):
-            steps.append(Step("flag", s2, e2, before, before, "mask-figure", round(conf, 3)))
             continue
         steps.append(Step("repair", s2, e2, before, fill, "mask-infill", round(conf, 3)))
         out = out[:s2] + fill + out[e2:]
