@@ -44,6 +44,9 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "slash_run": lambda n: "1/" * (n // 2),
     "count_list": lambda n: "1" * n + "个高速公路项目",  # N个高速公路项目 after a long digit run
     "ten_run": lambda n: "十" * n,
+    "tenth_run": lambda n: "一成五" * (n // 3),  # 一成五 = 15%, a tenths digit after 成
+    # masked amounts: each best filler is checked for a figure it would make up
+    "masked_amount_run": lambda n: ("总投资**万元" + "。" * 242) * (n // 250),
 }
 
 
