@@ -98,6 +98,20 @@ def test_every_rule_is_covered_by_the_table_and_replays() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "全年增速**\n**不含港澳台地区数据",
+        "全国规模以上工业增加值增长6.1%\n*数据来源：国家统计局",
+        "**王晨、曹建明、张春贤、沈跃跃（女）、吉炳轩、艾力更·依明巴海（维吾尔族）、万鄂湘、陈竺、王东明、"
+        "白玛赤林（藏族）、丁仲礼、郝明金、蔡达峰、武维华**，特此说明。",  # bold, not two masks
+    ],
+)
+def test_notes_and_long_emphasis_are_left_alone(text: str) -> None:
+    result = repair(text, threshold=0.0)
+    assert result.text == text and not result.steps, result.steps
+
+
+@pytest.mark.parametrize(
     "text", ["项目总投资二十***亿元。", "该项目总投资**万元，建设期两年。", "同比增长了百分之**。", "全市共有□家企业参加。", "这是*个好消息"]
 )
 def test_a_mask_never_becomes_a_figure(text: str) -> None:
@@ -188,6 +202,11 @@ def test_threshold_out_of_range() -> None:
         "美国多个大城市枪击** 造成伤亡",  # a headline: two marks before a space
         "达沃斯论坛月底举行，中国代表团将于本周抵**",  # two marks at the end of the text
         "哈尔滨铁路×××省内高铁动车组周末加开",  # ××× before 省 after a content word: a mask
+        "**京破获一起国家战略资源走私案",  # two marks at a line start, then no note word
+        "毛泽东、周恩来、刘少奇、***、任弼时、邓小平出席会议。",  # a list item
+        "多国外长都对英国“***”公投结果表示遗憾。",  # a quoted name
+        "***，参议院已经通过了这项法案。",  # a line-start mask before a comma
+        "央视网消息（□闻联播）：今天，国务院召开常务会议。",  # a lone □ after a bracket
     ],
 )
 def test_masks_at_line_edges_and_before_units_are_attempted(text: str) -> None:

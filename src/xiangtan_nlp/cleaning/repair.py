@@ -64,8 +64,16 @@ _LINE_END = set("\n \u3000\u00a0")
 _CLOSERS = set("。！？”’）)」』】》")
 # Before a lone mark, these make it a note or bullet mark rather than a masked character.
 _NOTE_OPENERS = set("（(【[「『：:。；;！!？?")
-# Markdown emphasis: **text** or *text* with no mask characters inside, on one line.
-_MARKDOWN = regex.compile(r"(?<![*＊])(\*\*|\*)(?=[^\s*])([^*\n]{1,60}?)(?<=[^\s*])\1(?![*＊])")
+# A note after a mark starts with one of these words.
+_NOTE_START = regex.compile(
+    r"(?:为|系|是|指|即|注|含|不含|包|表示|数据|资料|来源|根据|按|均|以上|此|该|本|单位|统计|初步|预计|同比|"
+    r"其中|未|非|仅|不|已|可|需|须|请)"
+)
+# Punctuation pairs around a run of two marks or more that hide a list item or a quoted name.
+_WRAPPERS = {a + b for a in "、，；" for b in "、，；。"} | {"“”", "《》", "「」", "『』", "‘’"}
+# Markdown emphasis: **text** or *text* with no mask characters inside, on one line (a bold list
+# of names runs to a hundred characters and more).
+_MARKDOWN = regex.compile(r"(?<![*＊])(\*\*|\*)(?=[^\s*])([^*\n]{1,200}?)(?<=[^\s*])\1(?![*＊])")
 # A mark named as a symbol: 带*号 标*的 打×号 在□内 (the text talks about the mark itself).
 _SYMBOL_MENTION = regex.compile(r"[带标打加注有以画划在]([*＊×□■])[号者的为项内中处]")
 # Words that announce a secret or an identifier: what follows a mask of them is not censorship.
@@ -297,7 +305,7 @@ def _looks_censored_not(text: str, runs: list[tuple[int, int]]) -> set[tuple[int
             and (not is_han(prev) or prev in _PLACEHOLDER_AFTER or text[max(0, s - 2) : s - 1] in ("×", "Ｘ"))
         ):
             skip.add((s, e))
-        elif not _in_chinese_text(prev, nxt, run):
+        elif not _in_chinese_text(prev, nxt, run, _note_like(text, e)):
             skip.add((s, e))
         elif run in notes and not (is_han(prev) and is_han(nxt)):
             skip.add((s, e))
@@ -315,29 +323,45 @@ def _opens_note(text: str, s: int, e: int) -> bool:
         return False
     prev = text[s - 1] if s > 0 else "\n"
     nxt = text[e] if e < len(text) else "\n"
-    return (prev in _NOTE_OPENERS or prev.isspace()) and is_han(nxt)
+    return (prev in _NOTE_OPENERS or prev.isspace()) and is_han(nxt) and _note_like(text, e)
 
 
-def _in_chinese_text(prev: str, nxt: str, run: str) -> bool:
+def _note_like(text: str, e: int) -> bool:
+    """What follows a mark at ``e`` reads like a note: it starts with a note word (**为预计数,
+    *数据来源：国家统计局, *不含港澳台), unlike a sentence whose first word was masked
+    (**京破获一起国家战略资源走私案)."""
+    return bool(_NOTE_START.match(text, e))
+
+
+def _in_chinese_text(prev: str, nxt: str, run: str, note: bool = True) -> bool:
     """A mask inside a Chinese sentence: Han on one side and Han, sentence punctuation or (for two
     marks or more) a digit on the other (截至8**底), or a space or the line end after two marks or
     a run of × □ ■ (枪击** 造成伤亡, 击落乌××× 乌称).
-    Latin letters, spaces and digits on both sides rule it out (f**k, 138****5678); a lone mark
+    Latin letters, spaces and digits on both sides rule it out (f**k, 138****5678); a lone */＊
     right after an opening bracket, a colon or a full stop is a note or bullet mark, and at a line
-    start only a run of three or more */＊/× (two */＊ open a note: **为预计数) or of two or more
-    □/■ is taken for a mask."""
+    start a run of three or more */＊/×, of two or more □/■, or of two */＊ not followed by a note
+    word (``note``: **为预计数 is a note, **京破获… a mask) is taken for a mask. Two marks or more
+    between list or quote punctuation hide an item or a name (、***、, “***”, 《**》)."""
     length = len(run)
+    if length > 1 and prev + nxt in _WRAPPERS:  # a list item or a quoted name: 、***、 “***” 《**》
+        return True
     if is_han(prev):  # a lone mark before a digit multiplies (疗伤药*2); one at a line end or
         # before a space is a footnote reference (增速*), two or more end a headline (枪击**)
         if nxt in _LINE_END:  # three stars or more after a word are a rating (五星级酒店***)
             return length == 2 or (length > 2 and run[0] in "×□■")
         return is_han(nxt) or nxt in _CJK_PUNCT or (length > 1 and nxt.isdigit())
+    if prev == "\n" and length >= 3 and run[0] in "*＊×" and nxt in "，、":  # ***，参议院已经通过了
+        return True
     if not is_han(nxt):
         return False
     if prev == "\n":  # two □/■ or more hide characters; a single one is a bullet (□本报记者)
-        return (length >= 3 and run[0] in "*＊×") or (length >= 2 and run[0] in "□■")
-    if prev in _CJK_PUNCT:
-        return length > 1 or prev not in _NOTE_OPENERS
+        return (
+            (length >= 3 and run[0] in "*＊×")
+            or (length >= 2 and run[0] in "□■")
+            or (length == 2 and not note)  # **京破获…: a sentence, not **为预计数
+        )
+    if prev in _CJK_PUNCT:  # a lone */＊ after （ or ： opens a note; a lone □ is a character
+        return length > 1 or prev not in _NOTE_OPENERS or run[0] in "□■"
     return length > 1 and prev.isdigit()
 
 
