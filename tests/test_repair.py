@@ -207,6 +207,7 @@ def test_threshold_out_of_range() -> None:
         "多国外长都对英国“***”公投结果表示遗憾。",  # a quoted name
         "***，参议院已经通过了这项法案。",  # a line-start mask before a comma
         "央视网消息（□闻联播）：今天，国务院召开常务会议。",  # a lone □ after a bracket
+        "纪念红军长征出发85周***。",  # 周 after a number is no surname: not a masked name
     ],
 )
 def test_masks_at_line_edges_and_before_units_are_attempted(text: str) -> None:

@@ -372,6 +372,8 @@ def _masked_name(text: str, s: int, e: int) -> bool:
         return False
     if s >= 2 and is_han(text[s - 2]) and text[s - 2] not in "者人员生师长":
         return False
+    if s >= 2 and text[s - 2].isdigit():  # 85周***, 50周**: a count, then a word, not a name
+        return False
     after = text[e : e + 2]
     return not after or not is_han(after[0]) or len(after) == 1 or not is_han(after[1])
 
