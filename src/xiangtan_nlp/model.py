@@ -108,10 +108,7 @@ class Edited:
         return self.text
 
     def __repr__(self) -> str:
-        by_kind: dict[str, int] = {}
-        for s in self.steps:
-            by_kind[s.kind] = by_kind.get(s.kind, 0) + 1
-        summary = ", ".join(f"{k}={n}" for k, n in by_kind.items()) or "no changes"
+        summary = _count_kinds(s.kind for s in self.steps) or "no changes"
         return f"{type(self).__name__}({len(self.text)} chars; {summary})"
 
     def steps_frame(self) -> "pd.DataFrame":
@@ -193,6 +190,14 @@ COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+def _count_kinds(kinds: Iterable[str]) -> str:
+    """"repair=3, debris=2": how many of each kind, in order of first appearance."""
+    counts: dict[str, int] = {}
+    for k in kinds:
+        counts[k] = counts.get(k, 0) + 1
+    return ", ".join(f"{k}={n}" for k, n in counts.items())
+
+
 def format_decimal(d: Decimal | None) -> str:
     """A Decimal as a plain string with no exponent and no trailing zeros (1640000000, 8.1)."""
     if d is None:
@@ -246,10 +251,7 @@ class Records(Sequence[Record]):
         return NotImplemented
 
     def __repr__(self) -> str:
-        kinds: dict[str, int] = {}
-        for r in self._items:
-            kinds[r.kind] = kinds.get(r.kind, 0) + 1
-        summary = ", ".join(f"{k}={n}" for k, n in kinds.items()) or "empty"
+        summary = _count_kinds(r.kind for r in self._items) or "empty"
         return f"Records({len(self._items)}: {summary})"
 
     def to_frame(self) -> "pd.DataFrame":
