@@ -429,23 +429,32 @@ def nearest_centre(batches: Batches, centres: "np.ndarray") -> "np.ndarray":
     return np.concatenate(out).astype(np.int64)
 
 
-def _centres(batches: Batches, labels: "np.ndarray", k: int) -> "np.ndarray":
-    """Normalised mean of each topic's rows in the comparison space."""
+def _topic_sums(batches: Batches, labels: "np.ndarray", k: int, part: int) -> "np.ndarray":
+    """Sum of each topic's rows, batch by batch: of the term matrix (``part`` 0) or of the
+    comparison space (``part`` 1); documents with no topic (-1) count nowhere."""
     import numpy as np
     import scipy.sparse as sp
-    from sklearn.preprocessing import normalize
 
     sums = None
     start = 0
-    for _, Z in batches():
-        lab = labels[start : start + Z.shape[0]]
-        start += Z.shape[0]
+    for matrices in batches():
+        M = matrices[part]
+        lab = labels[start : start + M.shape[0]]
+        start += M.shape[0]
         ok = np.flatnonzero(lab >= 0)
-        member = sp.csr_matrix((np.ones(len(ok)), (lab[ok], ok)), shape=(k, Z.shape[0]))
-        part = member @ Z
-        part = part.toarray() if sp.issparse(part) else np.asarray(part)
-        sums = part if sums is None else sums + part
-    return normalize(sums)
+        member = sp.csr_matrix((np.ones(len(ok)), (lab[ok], ok)), shape=(k, M.shape[0]))
+        rows = member @ M
+        rows = rows.toarray() if sp.issparse(rows) else np.asarray(rows)
+        sums = rows if sums is None else sums + rows
+    assert sums is not None, "no batches"
+    return sums
+
+
+def _centres(batches: Batches, labels: "np.ndarray", k: int) -> "np.ndarray":
+    """Normalised mean of each topic's rows in the comparison space."""
+    from sklearn.preprocessing import normalize
+
+    return normalize(_topic_sums(batches, labels, k, 1))
 
 
 def _similarities(
@@ -477,7 +486,6 @@ def _finish(
 ) -> "TopicModel":  # fmt: skip
     """Order topics by size, find top terms and representative documents, build the model."""
     import numpy as np
-    import scipy.sparse as sp
 
     sizes = np.bincount(labels[labels >= 0], minlength=k)
     order = np.argsort(-sizes, kind="stable")  # topic 0 is the largest
@@ -496,18 +504,7 @@ def _finish(
     sims = _similarities(batches, labels, k, C)
 
     # top terms: mean TF-IDF of each topic's members, word features only
-    n_cols = None
-    term_sums = None
-    start = 0
-    for X, _ in batches():
-        lab = labels[start : start + X.shape[0]]
-        start += X.shape[0]
-        ok = np.flatnonzero(lab >= 0)
-        member = sp.csr_matrix((np.ones(len(ok)), (lab[ok], ok)), shape=(k, X.shape[0]))
-        part = np.asarray((member @ X).todense())
-        term_sums = part if term_sums is None else term_sums + part
-        n_cols = X.shape[1]
-    assert term_sums is not None and n_cols is not None
+    term_sums = _topic_sums(batches, labels, k, 0)
     means = term_sums / np.maximum(np.bincount(labels[labels >= 0], minlength=k), 1)[:, None]
     if vocab is not None:
         word_cols = np.array([not t.startswith(CHAR_PREFIX) for t in vocab])
