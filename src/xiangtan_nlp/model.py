@@ -204,11 +204,13 @@ def format_decimal(d: Decimal | None) -> str:
         return ""
     if d == d.to_integral_value():
         return format(d.to_integral_value(), "f")
-    # a context wide enough for any value extract can produce (the default rounds at 28 digits)
-    return format(d.normalize(context=_WIDE), "f")
+    # the default context would round at 28 digits
+    return format(d.normalize(context=WIDE_CONTEXT), "f")
 
 
-_WIDE = Context(prec=200)
+#: Decimal arithmetic wide enough for every value extract can produce: a 24-character numeral
+#: times 10^12 (Decimal's default context rounds at 28 digits).
+WIDE_CONTEXT = Context(prec=100)
 
 
 def record_row(r: Record, doc_id: str | None = None) -> tuple:
@@ -273,5 +275,5 @@ def records_frame(records: Iterable[Record]) -> "pd.DataFrame":
 
 __all__ = [
     "COLUMNS", "Cleaned", "Document", "Edited", "Record", "Records", "Repaired", "Step",
-    "StepError", "apply_steps", "format_decimal", "record_row", "records_frame", "shift_steps",
+    "StepError", "WIDE_CONTEXT", "apply_steps", "format_decimal", "record_row", "records_frame", "shift_steps",
 ]  # fmt: skip

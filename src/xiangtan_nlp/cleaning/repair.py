@@ -258,10 +258,12 @@ def _changes_figures(text: str, s: int, e: int, fill: str) -> bool:
     """Filling ``text[s:e]`` with ``fill`` would add, drop or change a money or percent figure near
     it (二十***亿元 → 二十个亿元 makes 20亿元 out of a gap): a repair must never make up data."""
     from ..extraction.figures import find_figures
+    from ..extraction.patterns import CN_DIGITS, CN_UNITS
 
-    if all(c in _NUMERAL for c in fill):  # 共有□家 → 四家 would be a count nobody wrote
+    numeral = "0123456789" + CN_DIGITS + CN_UNITS
+    if all(c in numeral for c in fill):  # 共有□家 → 四家 would be a count nobody wrote
         before, after = text[s - 1 : s], text[e : e + 1]
-        if (before and before in _NUMERAL) or (after and (after in _NUMERAL or after in _MEASURE)):
+        if (before and before in numeral) or (after and (after in numeral or after in _MEASURE)):
             return True
     lo, hi = max(0, s - FIGURE_REACH), min(len(text), e + FIGURE_REACH)
 
@@ -642,8 +644,7 @@ def _gather(csr: tuple, ids: "np.ndarray") -> "np.ndarray":
 
 #: Characters on each side of a mask compared for figures before and after filling it.
 FIGURE_REACH = 40
-#: Numerals, and the measure words and units that make a numeral before them a quantity.
-_NUMERAL = frozenset("0123456789零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
+#: Measure words and units that make a numeral before them a quantity.
 _MEASURE = frozenset("个名位人家座条项所次年月日天号层栋台辆艘架吨米亩元角岁倍届期批件种类只头匹张本份篇部场轮%‰")
 #: Ranking bonus (log) for a filler that completes a dictionary word with its neighbours.
 FIT_BONUS = 1.0

@@ -9,13 +9,13 @@ context makes them money.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Context, Decimal
+from decimal import Decimal
 from typing import Iterable
 
 import regex
 
 from ..budget import time_left
-from ..model import Record
+from ..model import WIDE_CONTEXT, Record
 from ..numbers import parse_number
 from . import context
 from .patterns import (
@@ -65,7 +65,6 @@ class _Figure:
     mult: str | None = None  # the multiplier written after the last number
 
 
-_WIDE = Context(prec=100)  # room for every digit of a 24-character numeral times 10^12
 _MULT_VALUE = {
     "万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "亿": 10**8,
     "千万": 10**7, "百万": 10**6, "十万": 10**5, "万": 10**4, "千": 10**3,
@@ -84,7 +83,7 @@ _TENTH = _G["tenth"]
 def _num(raw: str, mult: str | None) -> Decimal:
     if _PLAIN_ARABIC.fullmatch(raw):  # the common case, without the general parser
         v = Decimal(raw.replace(",", ""))
-        return tidy(_WIDE.multiply(v, _MULT_VALUE[mult]) if mult else v)
+        return tidy(WIDE_CONTEXT.multiply(v, _MULT_VALUE[mult]) if mult else v)
     if raw[0] in "百千万亿":
         raw = "一" + raw  # 百亿 = 一百亿 when it stands alone (近百亿元)
     return tidy(parse_number(raw + (mult or "")))
@@ -97,8 +96,8 @@ def tidy(v: Decimal) -> Decimal:
     if abs(v) >= Decimal(10) ** 60:
         return v
     if v == v.to_integral_value():
-        return v.quantize(Decimal(1), context=_WIDE)
-    return v.normalize(context=_WIDE)
+        return v.quantize(Decimal(1), context=WIDE_CONTEXT)
+    return v.normalize(context=WIDE_CONTEXT)
 
 
 def _parse(m: regex.Match, text: str) -> _Figure | None:
