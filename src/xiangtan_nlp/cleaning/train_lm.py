@@ -148,14 +148,17 @@ def estimate(levels: list[dict], vocab_size: int, min_counts: list[int], target:
         total = np.add.reduceat(c, starts)
         gamma = np.add.reduceat(disc, starts) / total
         lower = np.full(len(c), 1.0 / vocab_size) if n == 1 else levels[n - 2]["p"][lv["low"]]
-        lv["p"] = np.maximum(c - disc, 0) / total[group] + gamma[group] * lower
-        lv["backed"] = gamma[group] * lower  # what p would roughly become without this n-gram
+        backed = gamma[group] * lower  # about what p becomes without this n-gram
+        lv["p"] = np.maximum(c - disc, 0) / total[group] + backed
+        if n > 1 and target is not None:
+            lv["weight"] = lv["count"] * np.log(lv["p"] / backed)
+        lv["lower"] = lower
         lv["disc"] = (d1, d2, d3)
         lv["ctx_starts"] = starts
         lv["group"] = group
     theta = -np.inf
     if target is not None:
-        weight = np.concatenate([lv["count"] * np.log(lv["p"] / lv["backed"]) for lv in levels[1:]])
+        weight = np.concatenate([lv["weight"] for lv in levels[1:]])
         if target < len(weight):
             theta = float(np.partition(weight, len(weight) - target)[len(weight) - target])
         del weight
@@ -163,7 +166,7 @@ def estimate(levels: list[dict], vocab_size: int, min_counts: list[int], target:
         lv = levels[n - 1]
         keep = lv["cont"] >= min_counts[n - 1]
         if n > 1 and target is not None:
-            keep &= lv["count"] * np.log(lv["p"] / lv["backed"]) >= theta
+            keep &= lv.pop("weight") >= theta
         if n < order:
             up = levels[n]
             keep[up["low"][up["keep"]]] = True
@@ -173,10 +176,10 @@ def estimate(levels: list[dict], vocab_size: int, min_counts: list[int], target:
     for n in range(1, order + 1):
         lv = levels[n - 1]
         if n == 1:
+            del lv["lower"]
             lv["ctx_alpha"] = np.zeros(len(lv["ctx_starts"]))
             continue
-        keep, group, p = lv["keep"], lv["group"], lv["p"]
-        lower = levels[n - 2]["p"][lv["low"]]
+        keep, group, p, lower = lv["keep"], lv["group"], lv["p"], lv.pop("lower")
         size = len(lv["ctx_starts"])
         num = 1.0 - np.bincount(group[keep], weights=p[keep], minlength=size)
         den = 1.0 - np.bincount(group[keep], weights=lower[keep], minlength=size)
