@@ -335,7 +335,7 @@ def _note_like(text: str, e: int) -> bool:
     return bool(_NOTE_START.match(text, e))
 
 
-def _in_chinese_text(prev: str, nxt: str, run: str, note: bool = True) -> bool:
+def _in_chinese_text(prev: str, nxt: str, run: str, note: bool) -> bool:
     """A mask inside a Chinese sentence: Han on one side and Han, sentence punctuation or (for two
     marks or more) a digit on the other (截至8**底), or a space or the line end after two marks or
     a run of × □ ■ (枪击** 造成伤亡, 击落乌××× 乌称).
