@@ -3,6 +3,7 @@
     python benchmarks/repair_bench.py                      # the test slice (bucket 0)
     python benchmarks/repair_bench.py --slice dev          # the tuning slice (bucket 1)
     python benchmarks/repair_bench.py --thresholds 0,0.3,0.4,0.5,0.6   # plus a threshold table
+    python benchmarks/repair_bench.py --gapnet none        # the n-gram models alone (same weights)
 
 This script reads ../shared/data/lm_corpus (run by hand; the tests never do). The slices are the
 ones the model was not trained on: ``sha1(record id) % 20 == 0`` (test) or ``== 1`` (dev), see
@@ -154,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=None, help="mask confidence threshold")
     ap.add_argument("--model", default=None, help="a forward model .npz other than the shipped one")
     ap.add_argument("--backward", default=None, help="a backward model .npz ('none' for forward only)")
+    ap.add_argument("--gapnet", default=None, help="a gap model .npz other than the shipped one ('none' for without)")
     ap.add_argument("--show", type=int, default=0, help="print this many failures per kind")
     ap.add_argument("--fit", action="store_true", help="fit the mask scorer's weights on the dev slice")
     ap.add_argument("--thresholds", default="",
@@ -165,22 +167,24 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     from xiangtan_nlp.cleaning import repair as repair_mod
+    from xiangtan_nlp.cleaning.gapnet import GapNet, get_gapnet
     from xiangtan_nlp.cleaning.lm import CharLM, get_lexicon, get_models
 
     t0 = time.perf_counter()
     fwd, bwd = get_models() if not (args.model and args.backward) else (None, None)
     fwd = CharLM.load(args.model) if args.model else fwd
     bwd = None if args.backward == "none" else CharLM.load(args.backward) if args.backward else bwd
+    gap = None if args.gapnet == "none" else GapNet.load(args.gapnet) if args.gapnet else get_gapnet()
     lex = get_lexicon()
     load_s = time.perf_counter() - t0
     if args.fit:
         if args.slice != "dev":
             print("repair_bench: --fit runs on the dev slice only (add --slice dev)", file=sys.stderr)
             return 2
-        return fit_weights(args, (fwd, bwd), lex)
+        return fit_weights(args, (fwd, bwd, gap), lex)
     sents = sentences(read_slice(args.corpus, args.slice))
     cases = build_cases(sents, args.per_kind, args.seed)
-    opts = {"models": (fwd, bwd), "lexicon": lex}
+    opts = {"models": (fwd, bwd, gap), "lexicon": lex}
     if args.threshold is not None:
         opts["threshold"] = args.threshold
     stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -206,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         if r.text != expected and shown[kind] < args.show:
             shown[kind] += 1
             print(f"[{kind}] {text!r}\n   got {r.text!r}\n  want {expected!r}\n  steps {list(r.steps)}")
-    print(f"slice={args.slice} sentences={len(sents)} cases={len(cases)} models={fwd!r}/{bwd!r} lexicon={lex!r}")
+    print(f"slice={args.slice} sentences={len(sents)} cases={len(cases)} models={fwd!r}/{bwd!r}/{gap!r} lexicon={lex!r}")
     print(f"{'kind':<22}{'n':>6}{'exact':>9}{'wrong':>8}{'abstain':>9}{'missed':>8}{'false':>7}")
     groups: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind in sorted(stats, key=lambda k: (k.split()[0], k)):

@@ -147,7 +147,9 @@ def _warm_up(kinds: tuple[str, ...], clean: bool = True) -> None:
 
         default_segmenter().pos("项目")  # the prefix dictionary, the rjieba copy, the POS tables
     if clean:
+        from .cleaning.gapnet import get_gapnet
         from .cleaning.lm import get_lexicon, get_models
 
-        get_models()  # the character LMs and lexicon of censor repair
+        get_models()  # the character LMs, gap model and lexicon of censor repair
+        get_gapnet()
         get_lexicon()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import math
 import threading
 from functools import lru_cache
 from importlib import resources
@@ -24,6 +23,8 @@ from typing import TYPE_CHECKING, Iterable, Sequence, TypeAlias
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from .gapnet import GapNet
 
 MODEL_FILE = "charlm.npz"  # left-to-right model
 BACKWARD_FILE = "charlm_rev.npz"  # right-to-left model (the same text read backwards)
@@ -319,7 +320,6 @@ class Lexicon:
     def __init__(self, freq: dict[str, int]) -> None:
         words = [w for w, f in freq.items() if f > 0 and len(w) >= 2 and _all_han(w)]
         self.freq = freq
-        self._log_total = math.log(max(1, sum(f for f in freq.values() if f > 0)))
         self._by_len: dict[int, list[str]] = {}
         self._rev_by_len: dict[int, list[str]] = {}
         for w in words:
@@ -338,25 +338,6 @@ class Lexicon:
     def count(self, s: str) -> int:
         """The dictionary frequency of ``s`` (0 when absent)."""
         return self.freq.get(s, 0)
-
-    def segment_logprob(self, s: str, max_len: int = 4) -> float:
-        """Log-probability of the best segmentation of ``s`` into dictionary words under the
-        word-unigram model of jieba's frequencies (log(freq / total) per word, as jieba's route);
-        a character that is no word counts as frequency 1."""
-        get, log, total = self.freq.get, math.log, self._log_total
-        best = [0.0] + [-math.inf] * len(s)
-        for i in range(len(s)):
-            b = best[i]
-            for n in range(1, min(max_len, len(s) - i) + 1):
-                f = get(s[i : i + n], 0)
-                if f <= 0:
-                    if n > 1:
-                        continue
-                    f = 1
-                v = b + log(f) - total
-                if v > best[i + n]:
-                    best[i + n] = v
-        return best[-1]
 
     def fill(self, left: str, right: str, gap: int, length: int, limit: int | None = None) -> list[str]:
         """Words of ``length`` chars that are ``left`` + ``gap`` unknown chars + ``right`` (the
@@ -415,8 +396,10 @@ def is_han(c: str) -> bool:
 _LOCK = threading.Lock()
 
 
-#: The forward model and, when shipped, the backward one.
-Models: TypeAlias = "tuple[CharLM, CharLM | None]"
+#: The forward model and, when shipped, the backward one; repair also takes a third member, the
+#: gap model (:class:`~xiangtan_nlp.cleaning.gapnet.GapNet`, or None for none), and otherwise
+#: uses the shipped one.
+Models: TypeAlias = "tuple[CharLM, CharLM | None] | tuple[CharLM, CharLM | None, GapNet | None]"
 
 
 @lru_cache(maxsize=1)
@@ -445,4 +428,6 @@ def get_lexicon() -> Lexicon:
 
 def iter_model_files() -> Iterable[str]:
     """Names of the data files this module reads (for packaging checks)."""
-    return (MODEL_FILE, BACKWARD_FILE)
+    from .gapnet import GAPNET_FILE
+
+    return (MODEL_FILE, BACKWARD_FILE, GAPNET_FILE)
