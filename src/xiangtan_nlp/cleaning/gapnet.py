@@ -10,13 +10,12 @@ builds it on first use.
 
 from __future__ import annotations
 
-import json
 import threading
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .lm import BOUNDARY, UNK, lm_text
+from .lm import BOUNDARY, UNK, lm_text, read_header
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,13 +33,9 @@ class GapNet:
     def __init__(self, arrays: dict[str, "np.ndarray"]) -> None:
         import numpy as np
 
-        meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"unsupported gap model format {meta.get('format')!r}; expected {FORMAT}")
-        self.meta = meta
+        self.meta, self.vocab, self._id = read_header(arrays, FORMAT, "gap model")
+        meta = self.meta
         self.near, self.wide, self.out_dim = int(meta["near"]), int(meta["wide"]), int(meta["out"])
-        self.vocab = [chr(c) for c in arrays["vocab"].astype(np.uint32)]
-        self._id = {c: i + 2 for i, c in enumerate(self.vocab)}  # 0 = pad, 1 = unknown (as CharLM)
         #: the two-character words of the word head, and each one's row
         self.words = ["".join(map(chr, pair)) for pair in arrays["words"].astype(np.uint32).tolist()]
         self.word_index = {w: i for i, w in enumerate(self.words)}

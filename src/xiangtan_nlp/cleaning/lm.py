@@ -85,20 +85,26 @@ def ctx_key_np(h: "np.ndarray") -> "np.ndarray":
     return h >> np.uint64(_CTX_SHIFT)
 
 
+def read_header(arrays: dict[str, "np.ndarray"], fmt: str, what: str) -> tuple[dict, list[str], dict[str, int]]:
+    """The JSON meta of a model archive (checked to be of format ``fmt``), its alphabet, and each
+    character's id (0 is the pad, 1 the unknown character)."""
+    import numpy as np
+
+    meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+    if meta.get("format") != fmt:
+        raise ValueError(f"unsupported {what} format {meta.get('format')!r}; expected {fmt}")
+    vocab = [chr(c) for c in arrays["vocab"].astype(np.uint32)]
+    return meta, vocab, {c: i + 2 for i, c in enumerate(vocab)}
+
+
 class CharLM:
     """A character n-gram model in backoff form, queried in batches with numpy."""
 
     def __init__(self, arrays: dict[str, "np.ndarray"]) -> None:
         import numpy as np
 
-        meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"unsupported language model format {meta.get('format')!r}; expected {FORMAT}")
-        self.meta = meta
-        self.order: int = int(meta["order"])
-        chars = arrays["vocab"].astype(np.uint32)
-        self.vocab: list[str] = [chr(c) for c in chars]
-        self._id = {c: i + 2 for i, c in enumerate(self.vocab)}  # 0 = pad, 1 = unknown
+        self.meta, self.vocab, self._id = read_header(arrays, FORMAT, "language model")
+        self.order: int = int(self.meta["order"])
         # Per order: sorted context keys (uint32: small arrays stay in cache), the children of
         # context i at ptr[i]:ptr[i+1] with sorted ids and log-probs, each context's log backoff.
         self._ctx: list[np.ndarray] = []
