@@ -2,7 +2,7 @@
 
     pip install torch==2.13.0      # training only; the package reads the result with numpy
     python -m xiangtan_nlp.cleaning.train_gapnet --corpus ../shared/data/lm_corpus \\
-        --out src/xiangtan_nlp/data/gapnet.npz --steps 60000
+        --out src/xiangtan_nlp/data/gapnet.npz --steps 80000
 
 The character n-gram models see five characters on each side of a mask. The gap model sees
 ``WIDE`` characters on each side: the nearest ``NEAR`` one by one (their order matters), the rest
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--steps", type=int, default=60000)
+    ap.add_argument("--steps", type=int, default=80000)
     ap.add_argument("--words", type=int, default=N_WORDS)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=2e-3)
