@@ -14,9 +14,10 @@ stands after the earlier steps, so ``apply_steps(original, steps) == repaired``)
    their neighbours get a bonus), plus the favourites of the gap model, a small neural network that
    reads 32 characters on each side (``gapnet.py``); the best few are scored over the whole window
    in both directions, plus a cache of the rest of the document and the gap model's
-   log-probability, and weighed by a conditional logit fitted on held-out news. The winner is used when its share of the probability reaches the threshold; otherwise the
-   mask stays and a ``flag`` step (before == after) reports it. Masks with the same two characters
-   before them and the same marks are decided together, as one hidden word. A fill that would
+   log-probability, and weighed by a conditional logit fitted on held-out news. The winner is
+   used when its share of the probability reaches the threshold; otherwise the mask stays and a
+   ``flag`` step (before == after) reports it. Masks with the same two characters before them and
+   the same marks are decided together, as one hidden word. A fill that would
    add, drop or change a money or percent figure nearby (二十***亿元) is never made: the mask stays,
    flagged ``mask-figure``, since a redacted amount cannot be restored from language alone; nor is
    a fill of numerals alone before a measure word or beside another numeral (共有□家 → 四家).
@@ -480,13 +481,13 @@ def filler_features(
     net1, net2 = np.zeros(len(fillers)), np.zeros(len(fillers))
     if wide and gap is not None:  # the gap model's log P of the filler, read 32 characters wide
         one, words = wide.get(1), wide.get(2)
+        unlisted = words.min() - 1.0 if words is not None else 0.0  # a word outside the head's list
         for i, c in enumerate(fillers):
             if len(c) == 1 and one is not None:
                 net1[i] = one[fwd.char_id(c)]
             elif len(c) == 2 and words is not None:
-                # a word outside the head's list: rarer than any in it
                 k = gap.word_index.get(c)
-                net2[i] = words[k] if k is not None else words.min() - 1.0
+                net2[i] = words[k] if k is not None else unlisted
     return np.stack([f, f if b is None else b, cache, nonword, cache_word, net1, net2], axis=1)
 
 
@@ -706,9 +707,9 @@ CACHE_WINDOW = 3000
 #: Features of the full score: forward and backward window log-probabilities; the cache (log of
 #: how often filler + neighbour occurs elsewhere in the text); for two-character fillers, whether
 #: they are no dictionary word (the fit all but rules those out) and the log count of the filler
-#: in the text; the gap model's
-#: log-probability of a one-character filler (net1) and of a two-character one (net2, a word outside
-#: its list counted as rarer than any in it); both 0 without a gap model. No length prior: the
+#: in the text; the gap model's log-probability of a one-character filler (net1) and of a
+#: two-character one (net2, a word outside its list counted as rarer than any in it); both 0
+#: without a gap model. No length prior: the
 #: models' probabilities decide between one and two characters.
 FEATURES = ("fwd", "bwd", "cache", "nonword", "cache_word", "net1", "net2")
 #: Their weights: a conditional logit fitted on the dev slice of lm_corpus

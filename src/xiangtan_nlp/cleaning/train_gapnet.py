@@ -27,10 +27,10 @@ import time
 
 import numpy as np
 
+from .gapnet import FORMAT
 from .lm import BOUNDARY, CharLM, is_han, lm_text
 from .train_lm import iter_records, split_of
 
-FORMAT = "xiangtan-gapnet/1"
 NEAR = 8  # characters on each side read one by one
 WIDE = 32  # characters on each side read at all (the rest of them as a bag)
 DIM, HIDDEN, OUT = 64, 512, 64
@@ -216,10 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             acc1, acc2 = dev_accuracy()
             print(f"step {step}: loss {running:.3f}, dev top-1 {acc1:.3f} / {acc2:.3f} ({time.time() - t0:.0f} s)",
                   file=sys.stderr, flush=True)  # fmt: skip
-        if step % 10000 == 0:  # a usable model while a long run goes on
+        if step % 10000 == 0 or step == a.steps:  # a usable model while a long run goes on
             export(model, fwd, words, a.out, {"steps": step, "batch": a.batch, "seed": a.seed, "dev_top1": [acc1, acc2]})
-    acc1, acc2 = dev_accuracy()
-    export(model, fwd, words, a.out, {"steps": a.steps, "batch": a.batch, "seed": a.seed, "dev_top1": [acc1, acc2]})
     print(f"wrote {a.out}", file=sys.stderr)
     return 0
 
