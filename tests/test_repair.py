@@ -8,6 +8,7 @@ expected output, ``negative`` cases that look censored but must come back unchan
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -225,6 +226,26 @@ def test_every_feature_has_a_weight() -> None:
     fillers, features = repair_module.mask_features(text, [(13, 16)], models, lex)
     assert "枪" in fillers and features.shape == (len(fillers), len(repair_module.FEATURES))
     assert np.isfinite(features).all()
+
+
+def test_candidates_do_not_depend_on_the_hash_seed() -> None:
+    """Candidates drawn from a set of dictionary fits were once taken in set order, so with
+    tied scores another process (another PYTHONHASHSEED) could score other candidates and
+    report another confidence. Three processes must agree to the last digit."""
+    code = (
+        "from xiangtan_nlp.cleaning import repair as R\n"
+        "from xiangtan_nlp.cleaning.lm import get_lexicon, get_models\n"
+        "t = '今天（5月16日），第三届中国—中东欧国家博览会暨国际消费品博***会在浙江宁波开幕。'\n"
+        "s = t.index('***')\n"
+        "f, x = R.mask_features(t, [(s, s + 3)], get_models(), get_lexicon())\n"
+        "print(f, x.round(9).tolist())\n"
+    )
+    outs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        outs.add(done.stdout)
+    assert len(outs) == 1
 
 
 # -- the evasion table -------------------------------------------------------------------------

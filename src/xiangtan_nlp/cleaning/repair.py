@@ -590,7 +590,7 @@ def _candidates(
     mids = [np.stack([w0[top2], w1[top2]], axis=1)]
     seen = set(plist)
     get = fwd._id.get
-    extra = [c for c in fits[2] if c not in seen and get(c[0], 1) > 1 and get(c[1], 1) > 1]
+    extra = [c for c in sorted(fits[2]) if c not in seen and get(c[0], 1) > 1 and get(c[1], 1) > 1]
     if extra:  # two-character fits outside the cheap cut (or the word list) still compete
         eids = np.array([[get(c[0]), get(c[1])] for c in extra], dtype=np.int64)
         keep = _top(f[eids[:, 0]] + b[eids[:, 1]], M_FITS)
