@@ -27,9 +27,15 @@ as CPU time of this process (the figure for one core, whatever else the machine 
 wrong and abstained shares (abstained counts masks never attempted too), so the trade-off the
 default threshold (``repair.MASK_THRESHOLD``) makes can be seen.
 
+``--reliability`` also fills every mask (threshold 0) and prints, per band of reported confidence,
+how often the restoration is right, for fills of one and of two characters: a confidence that
+means what it says is right about as often as it claims.
+
 ``--fit`` instead fits the weights of the mask scorer (``repair.WEIGHTS``) on the mask cases of the
-dev slice: a conditional logit over each mask's candidate fillers, so that the confidence a repair
-reports is a calibrated share of probability. Never fit on the test slice.
+dev slice: a conditional logit over each mask's candidate fillers, among the masks whose truth is
+a candidate. It then fits ``repair.CALIBRATION``, which turns the best filler's share of that
+probability into the chance that it is right, on every mask repair attempts (truth among the
+candidates or not). Never fit on the test slice.
 """
 
 from __future__ import annotations
@@ -158,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gapnet", default=None, help="a gap model .npz other than the shipped one ('none' for without)")
     ap.add_argument("--show", type=int, default=0, help="print this many failures per kind")
     ap.add_argument("--fit", action="store_true", help="fit the mask scorer's weights on the dev slice")
+    ap.add_argument("--reliability", action="store_true",
+                    help="also fill every mask and print how often each reported confidence is right")  # fmt: skip
     ap.add_argument("--thresholds", default="",
                     help="also print exact/wrong/abstained on the mask cases at these thresholds (0,0.3,0.5)")  # fmt: skip
     args = ap.parse_args(argv)
@@ -231,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(one process, one thread; model+lexicon load {load_s:.1f} s)")  # fmt: skip
     if args.thresholds:
         threshold_table(cases, [float(t) for t in args.thresholds.split(",")], opts)
+    if args.reliability:
+        reliability(cases, opts)
     return 0
 
 
@@ -253,24 +263,27 @@ def threshold_table(cases: list[tuple[str, str, str]], thresholds: list[float], 
 
 
 def fit_weights(args: argparse.Namespace, models: tuple, lex: object) -> int:
-    """Fit ``repair.WEIGHTS`` by maximum likelihood of the true filler among the candidates."""
+    """Fit ``repair.WEIGHTS`` by maximum likelihood of the true filler among the candidates, then
+    ``repair.CALIBRATION`` on every mask that gets a decision, right or wrong."""
     import numpy as np
     from scipy.optimize import minimize
+    from sklearn.linear_model import LogisticRegression
 
     from xiangtan_nlp.cleaning import repair as repair_mod
 
     sents = sentences(read_slice(args.corpus, "dev"))
     cases = [c for c in build_cases(sents, args.per_kind, args.seed) if c[0].startswith("mask")]
-    data = []
+    decided = []  # (candidates, features, truth) of every mask that repair would attempt
     for kind, text, expected in cases:
-        s = next(i for i, ch in enumerate(text) if ch in repair_mod.MASK_CHARS)
-        e = s
-        while e < len(text) and text[e] == text[s]:
-            e += 1
+        runs = [m.span() for m in repair_mod._MASK_RUN.finditer(text)]
+        if len(runs) != 1 or repair_mod._looks_censored_not(text, runs):
+            continue
+        (s, e) = runs[0]
         truth = expected[s : e + len(expected) - len(text)]
         fillers, feats = repair_mod.mask_features(text, [(s, e)], models, lex)
-        if truth in fillers:
-            data.append((feats, fillers.index(truth)))
+        if fillers:
+            decided.append((fillers, feats, truth))
+    data = [(x, f.index(t)) for f, x, t in decided if t in f]
 
     def nll(w: np.ndarray) -> float:
         total = 0.0
@@ -282,10 +295,46 @@ def fit_weights(args: argparse.Namespace, models: tuple, lex: object) -> int:
 
     w = minimize(nll, np.array(repair_mod.WEIGHTS, dtype=float), method="L-BFGS-B").x
     top1 = np.mean([int(np.argmax(x @ w)) == y for x, y in data])
-    print(f"{len(data)} of {len(cases)} mask cases have the truth among the candidates; "
-          f"top-1 among those {top1:.3f}")  # fmt: skip
+    print(f"{len(data)} of {len(decided)} attempted masks ({len(cases)} cases) have the truth among the "
+          f"candidates; top-1 among those {top1:.3f}")  # fmt: skip
     print("WEIGHTS = (" + ", ".join(f"{v:.3f}" for v in w) + ")  # " + ", ".join(repair_mod.FEATURES))
+    by_length: dict[int, tuple[list, list]] = {1: ([], []), 2: ([], [])}
+    for fillers, x, truth in decided:
+        z = x @ w
+        k = int(np.argmax(z))
+        share = min(max(1.0 / np.exp(z - z[k]).sum(), 1e-9), 1 - 1e-9)
+        by_length[len(fillers[k])][0].append([np.log(share / (1 - share))])
+        by_length[len(fillers[k])][1].append(fillers[k] == truth)
+    cal = {}
+    for g, (x, y) in by_length.items():
+        fit = LogisticRegression(C=100.0, max_iter=2000).fit(np.array(x), np.array(y))
+        cal[g] = (float(fit.intercept_[0]), float(fit.coef_[0, 0]))
+        print(f"  best filler of {g}: {len(y)} masks, right {np.mean(y):.3f}")
+    print("CALIBRATION = {" + ", ".join(f"{g}: ({a:.3f}, {b:.3f})" for g, (a, b) in cal.items()) + "}")
     return 0
+
+
+def reliability(cases: list[tuple[str, str, str]], opts: dict) -> None:
+    """How often a restoration at each reported confidence is right (every mask filled)."""
+    from xiangtan_nlp.cleaning import repair as repair_mod
+
+    bins: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for kind, text, expected in cases:
+        if not kind.startswith("mask"):
+            continue
+        r = repair_mod.repair(text, **dict(opts, threshold=0.0))
+        fills = [s for s in r.steps if s.rule == "mask-infill"]
+        if len(fills) == 1:
+            b = bins[(len(fills[0].after), min(9, int(fills[0].confidence * 10)))]
+            b[0] += 1
+            b[1] += r.text == expected
+    print("reported confidence -> share right (fills of one character | of two)")
+    for d in range(10):
+        cells = []
+        for g in (1, 2):
+            n, right = bins[(g, d)]
+            cells.append(f"{right / n:>6.1%} of {n:<5}" if n else f"{'-':>6}{'':9}")
+        print(f"  [{d / 10:.1f}, {(d + 1) / 10:.1f})  " + "  |  ".join(cells))
 
 
 if __name__ == "__main__":

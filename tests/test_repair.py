@@ -228,6 +228,23 @@ def test_every_feature_has_a_weight() -> None:
     assert np.isfinite(features).all()
 
 
+def test_reported_confidence_is_the_calibrated_share() -> None:
+    """The confidence of a fill is the winner's share among the candidates under WEIGHTS, passed
+    through the calibration of its length (and the threshold is compared with that)."""
+    from xiangtan_nlp.cleaning import repair as repair_module
+
+    text = "打响了项目竞赛活动的“发令***”。"
+    fillers, features = repair_module.mask_features(text, [(13, 16)], lm.get_models(), lm.get_lexicon())
+    scores = features @ np.array(repair_module.WEIGHTS)
+    k = int(np.argmax(scores))
+    share = float(1.0 / np.exp(scores - scores[k]).sum())
+    want = repair_module.calibrated(share, len(fillers[k]))
+    (step,) = repair(text, threshold=0.0).steps
+    assert step.after == fillers[k] and step.confidence == pytest.approx(want, abs=1e-3)
+    assert step.confidence != pytest.approx(share, abs=1e-3)  # the calibration does something here
+    assert repair(text, threshold=min(1.0, want + 0.01)).text == text  # just above: kept and flagged
+
+
 def test_candidates_do_not_depend_on_the_hash_seed() -> None:
     """Candidates drawn from a set of dictionary fits were once taken in set order, so with
     tied scores another process (another PYTHONHASHSEED) could score other candidates and
@@ -246,6 +263,15 @@ def test_candidates_do_not_depend_on_the_hash_seed() -> None:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
         outs.add(done.stdout)
     assert len(outs) == 1
+
+
+@pytest.mark.parametrize("length", [1, 2])
+def test_calibration_keeps_the_order_of_shares(length: int) -> None:
+    from xiangtan_nlp.cleaning.repair import calibrated
+
+    values = [calibrated(s, length) for s in (0.0, 1e-6, 0.1, 0.3, 0.5, 0.7, 0.9, 0.999999, 1.0)]
+    assert all(0.0 <= v <= 1.0 for v in values)
+    assert values == sorted(values) and values[0] < 0.01 and values[-1] > 0.99
 
 
 # -- the evasion table -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from ._common import encoding_option, read_input_text
 @click.argument("file", metavar="FILE|-")
 @click.option(
     "--threshold", type=click.FloatRange(0.0, 1.0), default=None, metavar="P",
-    help="Confidence a mask restoration needs (default 0.5); below it the mask is kept.",
+    help="Chance of being right a mask restoration needs (calibrated; default 0.5); below it the mask is kept.",
 )  # fmt: skip
 @encoding_option
 def command(file: str, threshold: float | None, encoding: str | None) -> None:
