@@ -101,6 +101,9 @@ def test_clean_and_explain() -> None:
     assert explained.exit_code == 0
     assert "debris:breadcrumb" in explained.stdout
     assert "'当前位置:首页 > 新闻中心 > 正文内容⏎' → ''" in explained.stdout
+    # the seed's masked 枪 is listed with the fillers weighed for it, its own first
+    (line,) = [ln for ln in explained.stdout.splitlines() if "mask-infill" in ln][:1]
+    assert "'***' → '枪'" in line and "candidates: 枪 " in line
 
 
 def test_clean_not_text() -> None:

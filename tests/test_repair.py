@@ -245,6 +245,29 @@ def test_reported_confidence_is_the_calibrated_share() -> None:
     assert repair(text, threshold=min(1.0, want + 0.01)).text == text  # just above: kept and flagged
 
 
+def test_mask_steps_list_their_best_candidates() -> None:
+    """A flagged mask says what it probably hid; a repair's first candidate is its own fill."""
+    from xiangtan_nlp.cleaning.repair import CANDIDATES_SHOWN
+    from xiangtan_nlp.model import shift_steps
+
+    text = "蕞终确定，打响了项目竞赛活动的“发令***”。"
+    for threshold in (0.0, 1.0):
+        result = repair(text, threshold=threshold)
+        evasion, mask = result.steps
+        assert evasion.candidates == ()
+        assert 1 < len(mask.candidates) <= CANDIDATES_SHOWN
+        chances = [p for _, p in mask.candidates]
+        assert chances == sorted(chances, reverse=True) and all(0.0 <= p <= 1.0 for p in chances)
+        assert mask.candidates[0][1] == mask.confidence
+        assert len({c for c, _ in mask.candidates}) == len(mask.candidates)
+        if threshold == 0.0:
+            assert mask.kind == "repair" and mask.candidates[0][0] == mask.after
+        else:
+            assert mask.kind == "flag" and mask.after == "***" and mask.candidates[0][0] != "***"
+        assert shift_steps([mask], 5)[0].candidates == mask.candidates
+        check_replay(text, result)
+
+
 def test_candidates_do_not_depend_on_the_hash_seed() -> None:
     """Candidates drawn from a set of dictionary fits were once taken in set order, so with
     tied scores another process (another PYTHONHASHSEED) could score other candidates and

@@ -5,7 +5,7 @@ This module imports nothing else of ours, so any stage may depend on it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Sequence, overload
 
@@ -54,6 +54,9 @@ class Step:
     after: str
     rule: str
     confidence: float = 1.0
+    #: For a mask, repaired or flagged: the best fillers weighed, best first, each with its chance
+    #: of being right on the same scale as ``confidence`` (a repair's first one is its ``after``).
+    candidates: tuple[tuple[str, float], ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -81,10 +84,7 @@ def apply_steps(original: str, steps: Iterable[Step]) -> str:
 
 def shift_steps(steps: Iterable[Step], offset: int) -> list[Step]:
     """Return steps moved right by ``offset`` characters (for edits made on a slice)."""
-    return [
-        Step(s.kind, s.start + offset, s.end + offset, s.before, s.after, s.rule, s.confidence)
-        for s in steps
-    ]
+    return [replace(s, start=s.start + offset, end=s.end + offset) for s in steps]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,8 @@ stands after the earlier steps, so ``apply_steps(original, steps) == repaired``)
    share of that probability, calibrated by its length (``CALIBRATION``), is the step's
    confidence: the chance, measured on held-out news, that the fill is right. The winner is used
    when its confidence reaches the threshold; otherwise the mask stays and a ``flag`` step
-   (before == after) reports it. Masks with the same two characters before them and
+   (before == after) reports it. Either step lists the best fillers with their chances
+   (``Step.candidates``), so a flagged mask shows what it probably hid. Masks with the same two characters before them and
    the same marks are decided together, as one hidden word. A fill that would
    add, drop or change a money or percent figure nearby (二十***亿元) is never made: the mask stays,
    flagged ``mask-figure``, since a redacted amount cannot be restored from language alone; nor is
@@ -58,6 +59,9 @@ MASK_THRESHOLD = 0.5
 MAX_MASKS = 500
 #: Distinct surroundings of one hidden word that are scored (the rest share the decision).
 MAX_CONTEXTS = 8
+#: Best fillers a mask step lists in ``Step.candidates`` (with their chance of being right), so
+#: that a flagged mask shows what it probably hid.
+CANDIDATES_SHOWN = 3
 
 MASK_CHARS = "*＊×□■"
 _MASK_RUN = regex.compile(r"[*＊×□■]+")
@@ -233,18 +237,18 @@ def _repair_masks(
     for s, e in runs:
         key = (text[max(0, s - 2) : s], text[s:e])
         groups.setdefault(key if all(map(is_han, key[0])) and len(key[0]) == 2 else (str(s), ""), []).append((s, e))
-    decision: dict[tuple[int, int], tuple[str | None, float]] = {}
+    decision: dict[tuple[int, int], tuple[str | None, float, tuple[tuple[str, float], ...]]] = {}
     # one BLAS thread: the gap model's products are small, and a second thread spinning between
     # them doubled the CPU time of repair (10.3 ms instead of 5.1 per benchmark sentence)
     with _blas_controller().limit(limits=1, user_api="blas"):
         for g, members in enumerate(groups.values()):
-            fill, conf = _infill(text, members, models, lexicon) if g < MAX_MASKS else (None, -1.0)
+            fill, conf, cands = _infill(text, members, models, lexicon) if g < MAX_MASKS else (None, -1.0, ())
             for span in members:
-                decision[span] = (fill, conf)
+                decision[span] = (fill, conf, cands)
     out = text
     delta = 0  # length change so far: spans in `out` = spans in `text` + delta
     for s, e in runs:
-        fill, conf = decision[(s, e)]
+        fill, conf, cands = decision[(s, e)]
         s2, e2 = s + delta, e + delta
         before = out[s2:e2]
         if conf < 0:
@@ -253,12 +257,12 @@ def _repair_masks(
         # a mask whose best filler is a figure is reported as such whatever its confidence: it
         # tells the reader an amount was hidden here
         if fill is not None and _changes_figures(out, s2, e2, fill):
-            steps.append(Step("flag", s2, e2, before, before, "mask-figure", round(conf, 3)))
+            steps.append(Step("flag", s2, e2, before, before, "mask-figure", round(conf, 3), cands))
             continue
         if fill is None or conf < threshold:
-            steps.append(Step("flag", s2, e2, before, before, "mask-abstain", round(conf, 3)))
+            steps.append(Step("flag", s2, e2, before, before, "mask-abstain", round(conf, 3), cands))
             continue
-        steps.append(Step("repair", s2, e2, before, fill, "mask-infill", round(conf, 3)))
+        steps.append(Step("repair", s2, e2, before, fill, "mask-infill", round(conf, 3), cands))
         out = out[:s2] + fill + out[e2:]
         delta += len(fill) - (e - s)
     return out
@@ -399,17 +403,22 @@ def _masked_name(text: str, s: int, e: int) -> bool:
 
 def _infill(
     text: str, spans: list[tuple[int, int]], models: "Models", lex: "Lexicon"
-) -> tuple[str | None, float]:
-    """The best restoration of the masks at ``spans`` (one hidden word) and its confidence: its
-    share of the probability among the candidates, with the evidence of every span added up."""
+) -> tuple[str | None, float, tuple[tuple[str, float], ...]]:
+    """The best restoration of the masks at ``spans`` (one hidden word), its confidence, and the
+    ``CANDIDATES_SHOWN`` best fillers with theirs: each filler's share of the probability among
+    the candidates, with the evidence of every span added up, calibrated by its length."""
     import numpy as np
 
     fillers, features = mask_features(text, spans, models, lex)
     if not fillers:
-        return None, 0.0
+        return None, 0.0, ()
     scores = features @ np.array(WEIGHTS)
-    k = int(np.argmax(scores))
-    return fillers[k], calibrated(float(1.0 / np.exp(scores - scores[k]).sum()), len(fillers[k]))
+    order = np.argsort(-scores, kind="stable")  # the first maximum first, as argmax
+    share = np.exp(scores - scores[order[0]])
+    share /= share.sum()
+    cands = tuple((fillers[i], calibrated(float(share[i]), len(fillers[i]))) for i in order[:CANDIDATES_SHOWN])
+    shown = tuple((c, round(p, 3)) for c, p in cands)
+    return cands[0][0], cands[0][1], shown
 
 
 def calibrated(share: float, length: int) -> float:

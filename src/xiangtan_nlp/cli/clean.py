@@ -8,16 +8,18 @@ from ._common import encoding_option, read_input_text
 
 
 def format_step(i: int, step: object) -> str:
-    """One line per step: position, before → after, rule, confidence."""
+    """One line per step: position, before → after, rule, confidence (and a mask's best fillers)."""
     s = step  # a model.Step
     before = s.before.replace("\n", "⏎")  # type: ignore[attr-defined]
     after = s.after.replace("\n", "⏎")  # type: ignore[attr-defined]
     if len(before) > 40:
         before = before[:37] + "…"
-    return (
+    line = (
         f"{i:4d}  [{s.start},{s.end})  {s.kind}:{s.rule}  "  # type: ignore[attr-defined]
         f"{before!r} → {after!r}  confidence={s.confidence:.2f}"  # type: ignore[attr-defined]
     )
+    cands = getattr(s, "candidates", ())  # a mask's best fillers: what a flagged mask probably hid
+    return line + "  candidates: " + ", ".join(f"{c} {p:.2f}" for c, p in cands) if cands else line
 
 
 @click.command("clean")
