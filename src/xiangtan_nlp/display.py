@@ -244,7 +244,7 @@ def final_spans(steps: Sequence["Step"], kinds: Iterable[str] = ("repair", "flag
 def _step_span(start: int, end: int, s: "Step") -> Span:
     title = f"{s.kind}: {s.rule}, confidence {s.confidence:.2f}: {s.before!r} → {s.after!r}"
     if s.candidates:
-        title += "; candidates: " + ", ".join(f"{c} {p:.2f}" for c, p in s.candidates)
+        title += "; candidates: " + _candidates_text(s)
     if s.kind == "flag":
         return Span(start, end, "flag", badge="?", title=title)
     return Span(start, end, "repair", badge=f"{s.confidence:.2f}", title=title, struck=s.before)

@@ -13,17 +13,17 @@ stands after the earlier steps, so ``apply_steps(original, steps) == repaired``)
    context and the backward model before the right one (fillers that complete a dictionary word with
    their neighbours get a bonus), plus the favourites of the gap model, a small neural network that
    reads 32 characters on each side (``gapnet.py``); the best few are scored over the whole window
-   in both directions, plus a cache of the rest of the document and the gap model's
-   log-probability, and weighed by a conditional logit fitted on held-out news. The winner's
-   share of that probability, calibrated by its length (``CALIBRATION``), is the step's
-   confidence: the chance, measured on held-out news, that the fill is right. The winner is used
-   when its confidence reaches the threshold; otherwise the mask stays and a ``flag`` step
-   (before == after) reports it. Either step lists the best fillers with their chances
-   (``Step.candidates``), so a flagged mask shows what it probably hid. Masks with the same two characters before them and
-   the same marks are decided together, as one hidden word. A fill that would
-   add, drop or change a money or percent figure nearby (二十***亿元) is never made: the mask stays,
-   flagged ``mask-figure``, since a redacted amount cannot be restored from language alone; nor is
-   a fill of numerals alone before a measure word or beside another numeral (共有□家 → 四家).
+   in both directions, plus a cache of the rest of the document and the gap model's log-probability,
+   and weighed by a conditional logit fitted on held-out news. The winner's share of that
+   probability, calibrated by its length (``CALIBRATION``), is the step's confidence: the chance,
+   measured on held-out news, that the fill is right. The winner is used when its confidence reaches
+   the threshold; otherwise the mask stays and a ``flag`` step (before == after) reports it. Either
+   step lists the best fillers with their chances (``Step.candidates``), so a flagged mask shows
+   what it probably hid. Masks with the same two characters before them and the same marks are
+   decided together, as one hidden word. A fill that would add, drop or change a money or percent
+   figure nearby (二十***亿元) is never made: the mask stays, flagged ``mask-figure``, since a redacted
+   amount cannot be restored from language alone; nor is a fill of numerals alone before a measure
+   word or beside another numeral (共有□家 → 四家).
 
 What only looks censored gets no step at all: masked phone and ID numbers (138****5678), ratings
 (★★★), separator lines, arithmetic (3*4=12, 长×宽, 疗伤药*2), footnote marks (*为初步统计数),
