@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from .model import format_candidates
+
 if TYPE_CHECKING:
     from .model import Document, Edited, Record, Step
 
@@ -244,7 +246,7 @@ def final_spans(steps: Sequence["Step"], kinds: Iterable[str] = ("repair", "flag
 def _step_span(start: int, end: int, s: "Step") -> Span:
     title = f"{s.kind}: {s.rule}, confidence {s.confidence:.2f}: {s.before!r} → {s.after!r}"
     if s.candidates:
-        title += "; candidates: " + _candidates_text(s)
+        title += "; candidates: " + format_candidates(s.candidates)
     if s.kind == "flag":
         return Span(start, end, "flag", badge="?", title=title)
     return Span(start, end, "repair", badge=f"{s.confidence:.2f}", title=title, struck=s.before)
@@ -278,17 +280,13 @@ def edited_html(edited: "Edited", *, max_chars: int = 2000) -> str:
         body.append(
             _table(
                 ["kind", "before", "after", "rule", "confidence", "candidates"],
-                [(s.kind, s.before, s.after, s.rule, f"{s.confidence:.2f}", _candidates_text(s))
+                [(s.kind, s.before, s.after, s.rule, f"{s.confidence:.2f}", format_candidates(s.candidates))
                  for s in steps if s.kind in ("repair", "flag")],  # fmt: skip
             )
         )
     if debris or norm:
         body.append(_step_summary(debris + norm))
     return _box(" · ".join(head), "".join(body))
-
-
-def _candidates_text(s: "Step") -> str:
-    return ", ".join(f"{c} {p:.2f}" for c, p in s.candidates)
 
 
 def _step_summary(steps: Sequence["Step"]) -> str:

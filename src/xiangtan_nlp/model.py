@@ -208,6 +208,11 @@ def format_decimal(d: Decimal | None) -> str:
     return format(d.normalize(context=WIDE_CONTEXT), "f")
 
 
+def format_candidates(candidates: Iterable[tuple[str, float]]) -> str:
+    """A mask step's candidates as text: ``枪 0.74, 人 0.05`` (for the CLI and the HTML view)."""
+    return ", ".join(f"{c} {p:.2f}" for c, p in candidates)
+
+
 #: Decimal arithmetic wide enough for every value extract can produce: a 24-character numeral
 #: times 10^12 (Decimal's default context rounds at 28 digits).
 WIDE_CONTEXT = Context(prec=100)
@@ -275,5 +280,5 @@ def records_frame(records: Iterable[Record]) -> "pd.DataFrame":
 
 __all__ = [
     "COLUMNS", "Cleaned", "Document", "Edited", "Record", "Records", "Repaired", "Step",
-    "StepError", "WIDE_CONTEXT", "apply_steps", "format_decimal", "record_row", "records_frame", "shift_steps",
+    "StepError", "WIDE_CONTEXT", "apply_steps", "format_candidates", "format_decimal", "record_row", "records_frame", "shift_steps",
 ]  # fmt: skip

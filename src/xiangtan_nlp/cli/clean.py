@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..model import format_candidates
 from ._common import encoding_option, read_input_text
 
 
@@ -19,7 +20,7 @@ def format_step(i: int, step: object) -> str:
         f"{before!r} → {after!r}  confidence={s.confidence:.2f}"  # type: ignore[attr-defined]
     )
     cands = getattr(s, "candidates", ())  # a mask's best fillers: what a flagged mask probably hid
-    return line + "  candidates: " + ", ".join(f"{c} {p:.2f}" for c, p in cands) if cands else line
+    return line + "  candidates: " + format_candidates(cands) if cands else line
 
 
 @click.command("clean")
