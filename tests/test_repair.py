@@ -402,3 +402,38 @@ def test_training_prunes_by_weighted_difference_and_stays_normalised(tmp_path: P
             total = float(np.exp(model.dist(model.encode(context)).astype(np.float64)[2:]).sum())
             assert abs(total - 1.0) < 0.06, (target, context, total)  # quantised to 64 levels
     assert kept[20_000] < kept[60_000]
+
+
+def test_model_file_round_trip_rebuilds_every_context(tmp_path: Path) -> None:
+    """The file stores no context hashes (each context is an n-gram one order down): the model
+    rebuilt from it holds exactly the kept n-grams of training, each under the hash of its own
+    context, with its quantised log-probability, and each context's backoff weight."""
+    from xiangtan_nlp.cleaning import train_lm
+
+    corpus_dir = Path(__file__).resolve().parents[1] / "corpus"
+    with (tmp_path / "c.jsonl").open("w", encoding="utf-8") as f:
+        for i, path in enumerate(sorted(corpus_dir.glob("*.txt"))):
+            rid = next(f"doc{i}-{k}" for k in range(100) if train_lm.split_of(f"doc{i}-{k}") == "train")
+            f.write(json.dumps({"id": rid, "text": path.read_text(encoding="utf-8")}, ensure_ascii=False) + "\n")
+    ids, vocab, info = train_lm.training_stream(str(tmp_path))
+    levels = train_lm.count_orders(ids, 4)
+    train_lm.estimate(levels, len(vocab) + 2, [1, 1, 1, 1], 30_000)
+    arrays = train_lm.pack(levels, vocab, info)
+    assert not any(name.endswith("_ctx") for name in arrays)
+    model = lm.CharLM(arrays)
+    for n, level in enumerate(levels, start=1):
+        keep = level["keep"]
+        want = level["keys"][keep]  # context hash << 16 | id, sorted
+        ctx = np.repeat(model._ctx[n - 1].astype(np.uint64), np.diff(model._ptr[n - 1]))
+        got = (ctx << np.uint64(16)) | model._cid[n - 1].astype(np.uint64)
+        order = np.argsort(got)
+        assert np.array_equal(got[order], want), n
+        pcb = arrays[f"o{n}_pcb"]
+        quantised = pcb[train_lm.quantise(np.log(level["p"][keep]), pcb)]
+        assert np.array_equal(model._lp[n - 1][order], quantised.astype(np.float32)), n
+        starts = level["ctx_starts"]
+        used = np.unique(level["group"][keep])
+        alpha = dict(zip((level["keys"][starts[used]] >> np.uint64(16)).tolist(), level["ctx_alpha"][used]))
+        acb = arrays[f"o{n}_acb"]
+        for key, a in zip(model._ctx[n - 1].tolist(), model._alpha[n - 1].tolist()):
+            assert a == pytest.approx(float(acb[train_lm.quantise(np.array([alpha[key]]), acb)[0]])), (n, key)

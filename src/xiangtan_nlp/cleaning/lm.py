@@ -3,9 +3,11 @@
 A model is an interpolated modified Kneser-Ney character n-gram model in backoff form, trained by
 :mod:`xiangtan_nlp.cleaning.train_lm` and stored in ``data/charlm.npz`` (numpy arrays only, no pickle).
 Each order keeps, per context, its children (character id and quantised log-probability) and the
-context's backoff weight. Contexts are 32-bit hashes of the preceding characters, hashed from the
-nearest character outwards so that the contexts of every order at a position nest. Lookups are
-batched with numpy: a gap's candidates are scored in one call per model.
+context's backoff weight. In memory, contexts are 32-bit hashes of the preceding characters, hashed
+from the nearest character outwards so that the contexts of every order at a position nest. The
+file stores no hashes: it is a trie in which each context is an n-gram one order down, and the
+hashes are rebuilt from the characters at load. Lookups are batched with numpy: a gap's candidates
+are scored in one call per model.
 
 A second model of the same kind reads the text right to left (``data/charlm_rev.npz``), so a gap
 is judged from both sides. Nothing is loaded at import: :func:`get_models` and :func:`get_lexicon`
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
 MODEL_FILE = "charlm.npz"  # left-to-right model
 BACKWARD_FILE = "charlm_rev.npz"  # right-to-left model (the same text read backwards)
-FORMAT = "xiangtan-charlm/1"
+FORMAT = "xiangtan-charlm/2"
 
 # Hash of a context: start from H0 and mix in character ids from the nearest one outwards.
 H0 = 0x84222325CBF29CE4
@@ -113,21 +115,42 @@ class CharLM:
         self._cid: list[np.ndarray] = []
         self._lp: list[np.ndarray] = []
         self._keys: list[np.ndarray | None] = []
+        # the characters of the n-grams one order down that are contexts here, one array per
+        # position (the root, a context of no characters, is the only one of order 1)
+        chars: list[np.ndarray] = []
         for n in range(1, self.order + 1):
-            ctx = np.cumsum(from_planes(arrays[f"o{n}_ctx"]).astype(np.uint64), dtype=np.uint64)
+            # the file is a trie: row r one order down has nchild[r] children here, in row order
             nchild = from_planes(arrays[f"o{n}_nchild"]).astype(np.int64)
             ptr = np.zeros(len(nchild) + 1, dtype=np.int64)
             np.cumsum(nchild, out=ptr[1:])
             cid = _undelta(from_planes(arrays[f"o{n}_ids"]).astype(np.int64), ptr)
-            self._ctx.append(ctx.astype(np.uint32))
+            lp = arrays[f"o{n}_pcb"][arrays[f"o{n}_pq"]].astype(np.float32)
+            rows = np.flatnonzero(nchild)
+            # each context's hash, from its characters, nearest first (as the queries hash them)
+            h = np.full(len(rows), H0, dtype=np.uint64)
+            for col in reversed(chars):
+                h = mix_np(h, col)
+            ctx = ctx_key_np(h).astype(np.uint32)
+            # contexts sorted by hash, each followed by its children, as the lookups need them
+            by = _argsort_u32(ctx)
+            ctx, counts, starts = ctx[by], nchild[rows][by], ptr[rows][by]
+            if n < self.order:  # the characters of this order's rows that are contexts one up
+                below = np.flatnonzero(from_planes(arrays[f"o{n + 1}_nchild"]))
+                context_of = np.repeat(np.arange(len(rows)), nchild[rows])[below]
+                chars = [col[context_of] for col in chars] + [cid[below].astype(np.uint16)]
+            ptr = np.zeros(len(counts) + 1, dtype=np.int64)
+            np.cumsum(counts, out=ptr[1:])
+            take = np.repeat(starts - ptr[:-1], counts) + np.arange(ptr[-1])
+            cid, lp = cid[take], lp[take]
+            self._ctx.append(ctx)
             self._ptr.append(ptr)
             # orders whose contexts have long child lists also get one sorted key per child
             # (context << 16 | id), searched in one call instead of a per-context bisection
-            self._keys.append((np.repeat(ctx, nchild) << np.uint64(16)) | cid.astype(np.uint64)
-                              if len(nchild) and nchild.max() > _SHORT_RUN else None)  # fmt: skip
-            self._alpha.append(arrays[f"o{n}_acb"][arrays[f"o{n}_aq"]].astype(np.float32))
+            self._keys.append((np.repeat(ctx.astype(np.uint64), counts) << np.uint64(16)) | cid.astype(np.uint64)
+                              if len(counts) and counts.max() > _SHORT_RUN else None)  # fmt: skip
+            self._alpha.append(arrays[f"o{n}_acb"][arrays[f"o{n}_aq"]].astype(np.float32)[by])
             self._cid.append(cid.astype(np.int32))
-            self._lp.append(arrays[f"o{n}_pcb"][arrays[f"o{n}_pq"]].astype(np.float32))
+            self._lp.append(lp)
         # unigram log-probs as a dense vector indexed by id (pad never occurs)
         self._uni = np.full(len(self.vocab) + 2, -30.0)
         self._uni[self._cid[0]] = self._lp[0]
@@ -307,6 +330,15 @@ def from_planes(planes: "np.ndarray") -> "np.ndarray":
 
     dtype = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}[planes.shape[0]]
     return np.ascontiguousarray(planes.T).view(dtype).reshape(-1)
+
+
+def _argsort_u32(keys: "np.ndarray") -> "np.ndarray":
+    """A stable argsort of uint32 keys: two radix passes of 16 bits (three times as fast as numpy
+    sorting the whole keys, which matters when a model loads)."""
+    import numpy as np
+
+    low = np.argsort((keys & np.uint32(0xFFFF)).astype(np.uint16), kind="stable")
+    return low[np.argsort((keys[low] >> np.uint32(16)).astype(np.uint16), kind="stable")]
 
 
 def _undelta(d: "np.ndarray", ptr: "np.ndarray") -> "np.ndarray":
