@@ -107,6 +107,7 @@ class CharLM:
 
         self.meta, self.vocab, self._id = read_header(arrays, FORMAT, "language model")
         self.order: int = int(self.meta["order"])
+        self._id_bits = (len(self.vocab) + 1).bit_length()  # bits of the largest character id
         # Per order: sorted context keys (uint32: small arrays stay in cache), the children of
         # context i at ptr[i]:ptr[i+1] with sorted ids and log-probs, each context's log backoff.
         self._ctx: list[np.ndarray] = []
@@ -143,13 +144,18 @@ class CharLM:
             take = np.repeat(starts - ptr[:-1], counts) + np.arange(ptr[-1])
             cid, lp = cid[take], lp[take]
             self._ctx.append(ctx)
-            self._ptr.append(ptr)
+            self._ptr.append(ptr.astype(np.int32))
             # orders whose contexts have long child lists also get one sorted key per child
-            # (context << 16 | id), searched in one call instead of a per-context bisection
-            self._keys.append((np.repeat(ctx.astype(np.uint64), counts) << np.uint64(16)) | cid.astype(np.uint64)
-                              if len(counts) and counts.max() > _SHORT_RUN else None)  # fmt: skip
+            # (context index << id bits | id), searched in one call instead of a bisection per
+            # context; 32 bits wide while the contexts fit
+            if len(counts) and counts.max() > _SHORT_RUN:
+                wide = np.uint32 if len(ctx) < 1 << (32 - self._id_bits) else np.uint64
+                at = np.repeat(np.arange(len(ctx), dtype=wide), counts)
+                self._keys.append((at << wide(self._id_bits)) | cid.astype(wide))
+            else:
+                self._keys.append(None)
             self._alpha.append(arrays[f"o{n}_acb"][arrays[f"o{n}_aq"]].astype(np.float32)[by])
-            self._cid.append(cid.astype(np.int32))
+            self._cid.append(cid.astype(np.uint16))  # ids are below 2**16 (train_lm packs them so)
             self._lp.append(lp)
         # unigram log-probs as a dense vector indexed by id (pad never occurs)
         self._uni = np.full(len(self.vocab) + 2, -30.0)
@@ -250,7 +256,8 @@ class CharLM:
         lo, hi = ptr[ci], ptr[ci + 1]
         top = len(cid) - 1
         if keys is not None and len(lo) and (hi - lo).max() > _SHORT_RUN:
-            q = (self._ctx[n - 1][ci].astype(np.uint64) << np.uint64(16)) | w.astype(np.uint64)
+            wide = keys.dtype.type
+            q = (ci.astype(wide) << wide(self._id_bits)) | w.astype(wide)
             pos = np.minimum(np.searchsorted(keys, q), top)
             return pos, keys[pos] == q
         while True:
