@@ -379,17 +379,25 @@ def test_cli_errors_and_help(tmp_path: Path) -> None:
     assert out.exit_code == 2
 
 
+def _bundled_corpus_as_training_records(folder: Path) -> None:
+    """Write the bundled corpus as one lm_corpus-style .jsonl, with ids that fall in the training
+    slice."""
+    from xiangtan_nlp.cleaning import train_lm
+
+    corpus_dir = Path(__file__).resolve().parents[1] / "corpus"
+    with (folder / "c.jsonl").open("w", encoding="utf-8") as f:
+        for i, path in enumerate(sorted(corpus_dir.glob("*.txt"))):
+            rid = next(f"doc{i}-{k}" for k in range(100) if train_lm.split_of(f"doc{i}-{k}") == "train")
+            record = {"id": rid, "source": "corpus", "text": path.read_text(encoding="utf-8")}
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
 def test_training_prunes_by_weighted_difference_and_stays_normalised(tmp_path: Path) -> None:
     """train_lm on the bundled corpus: a smaller target keeps fewer n-grams, never fewer than asked
     (suffixes of kept n-grams stay), and every context's next-character distribution sums to one."""
     from xiangtan_nlp.cleaning import train_lm
 
-    corpus_dir = Path(__file__).resolve().parents[1] / "corpus"
-    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))]
-    with (tmp_path / "c.jsonl").open("w", encoding="utf-8") as f:
-        for i, text in enumerate(texts):
-            rid = next(f"doc{i}-{k}" for k in range(100) if train_lm.split_of(f"doc{i}-{k}") == "train")
-            f.write(json.dumps({"id": rid, "source": "corpus", "text": text}, ensure_ascii=False) + "\n")
+    _bundled_corpus_as_training_records(tmp_path)
     kept = {}
     for target in (20_000, 60_000):
         out = tmp_path / f"m{target}.npz"
@@ -410,11 +418,7 @@ def test_model_file_round_trip_rebuilds_every_context(tmp_path: Path) -> None:
     context, with its quantised log-probability, and each context's backoff weight."""
     from xiangtan_nlp.cleaning import train_lm
 
-    corpus_dir = Path(__file__).resolve().parents[1] / "corpus"
-    with (tmp_path / "c.jsonl").open("w", encoding="utf-8") as f:
-        for i, path in enumerate(sorted(corpus_dir.glob("*.txt"))):
-            rid = next(f"doc{i}-{k}" for k in range(100) if train_lm.split_of(f"doc{i}-{k}") == "train")
-            f.write(json.dumps({"id": rid, "text": path.read_text(encoding="utf-8")}, ensure_ascii=False) + "\n")
+    _bundled_corpus_as_training_records(tmp_path)
     ids, vocab, info = train_lm.training_stream(str(tmp_path))
     levels = train_lm.count_orders(ids, 4)
     train_lm.estimate(levels, len(vocab) + 2, [1, 1, 1, 1], 30_000)
