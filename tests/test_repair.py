@@ -369,6 +369,27 @@ def test_cli_repairs_a_file_and_stdin(tmp_path: Path) -> None:
     assert out.exit_code == 0 and out.output == "最多时有400多人\n"
 
 
+def test_clean_takes_the_repair_threshold(tmp_path: Path) -> None:
+    """clean() and `clean` pass a threshold to repair: the lone 发令*** (a chance near 0.19) stays
+    masked at the default, and is filled when the threshold is below its chance."""
+    from xiangtan_nlp.cli.clean import command as clean_command
+
+    text = "打响了项目竞赛活动的“发令***”。"
+    flag = xt.repair(text).flags[0]
+    assert flag.rule == "mask-abstain" and flag.candidates[0][0] == "枪"
+    low = flag.confidence - 0.02
+    assert "***" in xt.clean(text).text
+    assert xt.clean(text, threshold=low).text == "打响了项目竞赛活动的“发令枪”。"
+    assert xt.clean(text, threshold=low, repair=False).text == text
+    runner = CliRunner()
+    out = runner.invoke(clean_command, ["-"], input=text)
+    assert out.exit_code == 0 and "发令***" in out.output
+    out = runner.invoke(clean_command, ["--threshold", f"{low:.3f}", "-"], input=text)
+    assert out.exit_code == 0 and "发令枪" in out.output
+    out = runner.invoke(clean_command, ["--threshold", "1.5", "-"], input=text)
+    assert out.exit_code == 2
+
+
 def test_cli_errors_and_help(tmp_path: Path) -> None:
     runner = CliRunner()
     out = runner.invoke(command, [str(tmp_path / "missing.txt")])

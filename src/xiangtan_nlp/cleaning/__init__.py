@@ -11,8 +11,11 @@ from .debris import strip_debris
 from .normalize import normalize
 
 
-def clean(text: str, *, debris: bool = True, repair: bool = True) -> Cleaned:
-    """Normalise, strip page debris and repair censored characters; every change is a step."""
+def clean(text: str, *, debris: bool = True, repair: bool = True, threshold: float | None = None) -> Cleaned:
+    """Normalise, strip page debris and repair censored characters; every change is a step.
+
+    ``threshold`` is the chance of being right a mask restoration needs (``repair``'s; None keeps
+    its default, ``repair.MASK_THRESHOLD``)."""
     if isinstance(text, (bytes, bytearray)):
         raise TypeError(
             "clean() needs str, not bytes: decode first (text.decode('utf-8')) "
@@ -29,7 +32,7 @@ def clean(text: str, *, debris: bool = True, repair: bool = True) -> Cleaned:
     if repair:
         from .repair import repair as _repair
 
-        r = _repair(text)
+        r = _repair(text) if threshold is None else _repair(text, threshold=threshold)
         text = r.text
         steps += r.steps
     return Cleaned(text, tuple(steps))

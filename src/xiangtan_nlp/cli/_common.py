@@ -23,6 +23,15 @@ def encoding_option(f: F) -> F:
     )(f)  # fmt: skip
 
 
+def threshold_option(f: F) -> F:
+    """``--threshold P``: the chance of being right a mask restoration needs (repair's default when
+    omitted)."""
+    return click.option(
+        "--threshold", type=click.FloatRange(0.0, 1.0), default=None, metavar="P",
+        help="Chance of being right a mask restoration needs (calibrated; default 0.5); below it the mask stays, flagged.",
+    )(f)  # fmt: skip
+
+
 def progress_option(f: F) -> F:
     """``--progress/--no-progress``: default automatic (a bar only on a terminal)."""
     return click.option(

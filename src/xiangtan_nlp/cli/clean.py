@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..model import format_candidates
-from ._common import encoding_option, read_input_text
+from ._common import encoding_option, read_input_text, threshold_option
 
 
 def format_step(i: int, step: object) -> str:
@@ -28,13 +28,16 @@ def format_step(i: int, step: object) -> str:
 @click.option("--explain", is_flag=True, help="List each step (position, before → after, rule, confidence) instead of the text.")
 @click.option("--no-repair", is_flag=True, help="Skip censor repair (only normalise and remove page debris).")
 @click.option("--keep-debris", is_flag=True, help="Do not remove page debris.")
+@threshold_option
 @encoding_option
-def command(file: str, explain: bool, no_repair: bool, keep_debris: bool, encoding: str | None) -> None:
+def command(
+    file: str, explain: bool, no_repair: bool, keep_debris: bool, threshold: float | None, encoding: str | None
+) -> None:
     """Print the cleaned text of FILE (or stdin): normalised, without page debris, repaired."""
     from ..cleaning import clean
 
     text = read_input_text(file, encoding)
-    result = clean(text, debris=not keep_debris, repair=not no_repair)
+    result = clean(text, debris=not keep_debris, repair=not no_repair, threshold=threshold)
     if explain:
         for i, step in enumerate(result.steps):
             click.echo(format_step(i, step))

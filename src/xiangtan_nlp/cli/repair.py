@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import click
 
-from ._common import encoding_option, read_input_text
+from ._common import encoding_option, read_input_text, threshold_option
 
 
 @click.command("repair")
 @click.argument("file", metavar="FILE|-")
-@click.option(
-    "--threshold", type=click.FloatRange(0.0, 1.0), default=None, metavar="P",
-    help="Chance of being right a mask restoration needs (calibrated; default 0.5); below it the mask is kept.",
-)  # fmt: skip
+@threshold_option
 @encoding_option
 def command(file: str, threshold: float | None, encoding: str | None) -> None:
     """Print FILE (or stdin) with censor evasions and masked characters repaired.
