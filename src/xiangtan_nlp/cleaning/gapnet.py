@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .lm import BOUNDARY, UNK, lm_text, read_header
+from .lm import BOUNDARY, UNK, id_map, lm_text, read_header
 
 if TYPE_CHECKING:
     import numpy as np
@@ -98,14 +98,7 @@ class GapNet:
 
     def for_model(self, fwd: "CharLM") -> "np.ndarray":
         """For each id of ``fwd``, this model's id of the same character (to index log-probs)."""
-        return _id_map(self, fwd)
-
-
-@lru_cache(maxsize=4)
-def _id_map(net: GapNet, fwd: "CharLM") -> "np.ndarray":
-    import numpy as np
-
-    return np.array([0, UNK] + [net._id.get(c, UNK) for c in fwd.vocab], dtype=np.int64)
+        return id_map(fwd, self)
 
 
 @lru_cache(maxsize=1)

@@ -119,14 +119,15 @@ class CharLM:
         # the characters of the n-grams one order down that are contexts here, one array per
         # position (the root, a context of no characters, is the only one of order 1)
         chars: list[np.ndarray] = []
-        for n in range(1, self.order + 1):
-            # the file is a trie: row r one order down has nchild[r] children here, in row order
-            nchild = from_planes(arrays[f"o{n}_nchild"]).astype(np.int64)
+        # the file is a trie: row r one order down has nchild[n][r] children at order n, in row order
+        nchilds = [from_planes(arrays[f"o{n}_nchild"]).astype(np.int64) for n in range(1, self.order + 1)]
+        for n, nchild in enumerate(nchilds, start=1):
             ptr = np.zeros(len(nchild) + 1, dtype=np.int64)
             np.cumsum(nchild, out=ptr[1:])
             cid = _undelta(from_planes(arrays[f"o{n}_ids"]).astype(np.int64), ptr)
             lp = arrays[f"o{n}_pcb"][arrays[f"o{n}_pq"]].astype(np.float32)
             rows = np.flatnonzero(nchild)
+            counts = nchild[rows]
             # each context's hash, from its characters, nearest first (as the queries hash them)
             h = np.full(len(rows), H0, dtype=np.uint64)
             for col in reversed(chars):
@@ -134,11 +135,11 @@ class CharLM:
             ctx = ctx_key_np(h).astype(np.uint32)
             # contexts sorted by hash, each followed by its children, as the lookups need them
             by = _argsort_u32(ctx)
-            ctx, counts, starts = ctx[by], nchild[rows][by], ptr[rows][by]
             if n < self.order:  # the characters of this order's rows that are contexts one up
-                below = np.flatnonzero(from_planes(arrays[f"o{n + 1}_nchild"]))
-                context_of = np.repeat(np.arange(len(rows)), nchild[rows])[below]
+                below = np.flatnonzero(nchilds[n])
+                context_of = np.repeat(np.arange(len(rows)), counts)[below]
                 chars = [col[context_of] for col in chars] + [cid[below].astype(np.uint16)]
+            ctx, counts, starts = ctx[by], counts[by], ptr[rows][by]
             ptr = np.zeros(len(counts) + 1, dtype=np.int64)
             np.cumsum(counts, out=ptr[1:])
             take = np.repeat(starts - ptr[:-1], counts) + np.arange(ptr[-1])
@@ -329,6 +330,14 @@ class CharLM:
             if len(out) >= k:
                 break
         return sorted(out.items(), key=lambda t: -t[1])[:k]
+
+
+@lru_cache(maxsize=8)
+def id_map(src: "CharLM | GapNet", dst: "CharLM | GapNet") -> "np.ndarray":
+    """For each id of ``src``, ``dst``'s id of the same character (``UNK`` where it has none)."""
+    import numpy as np
+
+    return np.array([PAD, UNK] + [dst._id.get(c, UNK) for c in src.vocab], dtype=np.int64)
 
 
 def from_planes(planes: "np.ndarray") -> "np.ndarray":

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 import regex
 
 from ..model import Repaired, Step
-from .lm import is_han
+from .lm import id_map, is_han
 
 if TYPE_CHECKING:
     from threadpoolctl import ThreadpoolController
@@ -557,7 +557,7 @@ def _window_scores(
     f = run(fwd, ctx_l, mid, ctx_r)
     if bwd is None:
         return f, None
-    idm = _id_map(fwd, bwd)
+    idm = id_map(fwd, bwd)
     rev_mid = mid[:, ::-1]
     if pad.any():  # a padded row [c, pad] reads [c, pad] backwards too
         rev_mid = np.where(pad[:, None] > 0, mid, rev_mid)
@@ -664,19 +664,7 @@ def _backward_dist(right: str, fwd: "CharLM", bwd: "CharLM | None") -> "np.ndarr
 
     if bwd is None:
         return np.zeros(len(fwd.vocab) + 2)
-    return bwd.dist(bwd.encode(right[::-1]))[_id_map(fwd, bwd)]
-
-
-@lru_cache(maxsize=4)
-def _id_map(fwd: "CharLM", bwd: "CharLM") -> "np.ndarray":
-    """For each forward id, the backward model's id of the same character."""
-    import numpy as np
-
-    return np.array([0, 1] + [bwd.char_id(c) for c in fwd.vocab], dtype=np.int64)
-
-
-def _to_backward(rows: "np.ndarray", fwd: "CharLM", bwd: "CharLM") -> "np.ndarray":
-    return _id_map(fwd, bwd)[rows]
+    return bwd.dist(bwd.encode(right[::-1]))[id_map(fwd, bwd)]
 
 
 @lru_cache(maxsize=4)
@@ -732,8 +720,8 @@ CACHE_WINDOW = 3000
 #: they are no dictionary word (the fit all but rules those out) and the log count of the filler
 #: in the text; the gap model's log-probability of a one-character filler (net1) and of a
 #: two-character one (net2, a word outside its list counted as rarer than any in it); both 0
-#: without a gap model. No length prior: the
-#: models' probabilities decide between one and two characters.
+#: without a gap model. No length prior: the models' probabilities decide between one and two
+#: characters.
 FEATURES = ("fwd", "bwd", "cache", "nonword", "cache_word", "net1", "net2")
 #: Their weights: a conditional logit fitted on the dev slice of lm_corpus
 #: (``python benchmarks/repair_bench.py --fit``) over the masks whose true filler is a candidate.
