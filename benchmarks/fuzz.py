@@ -109,7 +109,7 @@ def run_atheris(argv: list[str], findings: Findings) -> None:
         import xiangtan_nlp.cleaning.normalize  # noqa: F401
         from xiangtan_nlp.cleaning import repair as _repair_module  # noqa: F401
         from xiangtan_nlp.extraction import figures as _figures_module  # noqa: F401
-        import xiangtan_nlp.numbers  # noqa: F401
+        import xiangtan_nlp.numerals  # noqa: F401
 
         xt.extract("总投资30亿元，发令***响起，蕞大增长8.1%")
         xt.segment("总投资30亿元")

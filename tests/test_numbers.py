@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from xiangtan_nlp.numbers import NumberSpan, find_numbers, parse_number
+from xiangtan_nlp.numerals import NumberSpan, find_numbers, parse_number
 
 # --- parse_number -----------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import xiangtan_nlp as xt
 from xiangtan_nlp.model import Edited, Record, Records, apply_steps
-from xiangtan_nlp.numbers import find_numbers, parse_number
+from xiangtan_nlp.numerals import find_numbers, parse_number
 
 # --------------------------------------------------------------------------- profiles
 _COMMON = dict(

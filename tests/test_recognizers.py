@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from xiangtan_nlp.numbers import NumberSpan, find_numbers
+from xiangtan_nlp.numerals import NumberSpan, find_numbers
 
 DATA = Path(__file__).parent / "data" / "recognizers"
 MIN_PASS_RATE = 0.90

@@ -25,7 +25,7 @@ _EXPORTS: dict[str, str] = {
     "segment": ".segmenter",
     "tokenize": ".segmenter",
     "Segmenter": ".segmenter",
-    "parse_number": ".numbers",
+    "parse_number": ".numerals",
     "extract": ".extraction",
     "extract_frame": ".extraction",
     "projects": ".extraction.projects",
@@ -70,5 +70,5 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; nothing is imported at run
     from .io.read import Corpus, ReadFailure, read_corpus
     from .io.write import write_records
     from .model import COLUMNS, Cleaned, Document, Record, Records, Repaired, Step, apply_steps
-    from .numbers import parse_number
+    from .numerals import parse_number
     from .segmenter import Segmenter, segment, tokenize

@@ -16,7 +16,7 @@ import regex
 
 from ..budget import time_left
 from ..model import WIDE_CONTEXT, Record
-from ..numbers import parse_number
+from ..numerals import parse_number
 from . import context
 from .patterns import (
     ANCHOR,

@@ -10,9 +10,12 @@ import re
 
 import regex
 
+from ..chars import TEXT_DIGITS, TEXT_UNITS
+
 # ------------------------------------------------------------------------------ numerals
-CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
-CN_UNITS = "十百千万亿拾佰仟"
+# The numeral characters of running text, from the one table (xiangtan_nlp.chars).
+CN_DIGITS = TEXT_DIGITS
+CN_UNITS = TEXT_UNITS
 ARABIC = r"[0-9]++(?:,[0-9]{3})*+(?:\.[0-9]++)?+"
 # A Chinese numeral run: digits and units, optionally 点 and decimal digits (十二点五).
 CHINESE = rf"[{CN_DIGITS}{CN_UNITS}]++(?:点[{CN_DIGITS}]++)?+"
@@ -118,7 +121,7 @@ FIGURE = regex.compile(
 # Every figure contains one of these (its unit, multiplier or currency sign). The scan runs only
 # in windows around them: most text holds none, and a stdlib scan for them is ten times faster.
 ANCHOR = re.compile(
-    r"百分|千分|[元币镑%％‰亿万千$￥¥€£]|[0-9一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][多余]?\x20?[成折]"
+    rf"百分|千分|[元币镑%％‰亿万千億萬$￥¥€£]|[0-9{CN_DIGITS}十拾][多余]?\x20?[成折]"
     r"|美金|卢布|法郎|泰铢|林吉特|雷亚尔|兰特|里拉|克朗|卢比|越南盾|RMB|USD|EUR|CNY"
 )
 ANCHOR_BEFORE = 80  # a figure starts at most this many characters before an anchor in it
