@@ -25,7 +25,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import xiangtan_nlp as xt
-    from xiangtan_nlp.batch import extract_document
+    from xiangtan_nlp.pipeline.document import extract_document
 
     warnings.simplefilter("ignore")  # a failing document is skipped either way; speed is the point
     if args.shared:

@@ -104,8 +104,9 @@ def run_atheris(argv: list[str], findings: Findings) -> None:
     with atheris.instrument_imports(include=["xiangtan_nlp"]):
         # the package loads its modules lazily: load them all here so all get instrumented
         import xiangtan_nlp as xt
-        import xiangtan_nlp.batch  # noqa: F401
+        import xiangtan_nlp.pipeline  # noqa: F401
         import xiangtan_nlp.cleaning.debris  # noqa: F401
+        import xiangtan_nlp.page  # noqa: F401
         import xiangtan_nlp.cleaning.normalize  # noqa: F401
         from xiangtan_nlp.cleaning import repair as _repair_module  # noqa: F401
         from xiangtan_nlp.extraction import figures as _figures_module  # noqa: F401

@@ -70,7 +70,7 @@ def main() -> None:
 # -- 1. stages ------------------------------------------------------------------------------------
 def stages(corpus: list[tuple[str, str]], folder: Path, rounds: int) -> None:
     import xiangtan_nlp as xt
-    from xiangtan_nlp.batch import extract_document
+    from xiangtan_nlp.pipeline.document import extract_document
     from xiangtan_nlp.extraction import KINDS
     from xiangtan_nlp.segmenter import Segmenter, default_segmenter
 
@@ -176,7 +176,7 @@ def _write_jsonl(corpus: list[tuple[str, str]], folder: Path, part_mb: float, li
 
 # -- 2. workers -----------------------------------------------------------------------------------
 def workers(texts: list[str], rounds: int) -> None:
-    from xiangtan_nlp.batch import run_batch
+    from xiangtan_nlp.pipeline import run_batch
     from xiangtan_nlp.extraction import KINDS
 
     n = chars(texts)

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 import xiangtan_nlp as xt
-from xiangtan_nlp import batch, budget
+from xiangtan_nlp import budget, jobs
+from xiangtan_nlp.pipeline import batch, document
 from xiangtan_nlp.cli import cli
 
 from conftest import CORPUS
@@ -39,22 +40,22 @@ def test_time_budget_skips_and_reports(monkeypatch) -> None:
     clock = iter(range(0, 10**6, 5))  # every reading of the clock is 5 s later than the last
     monkeypatch.setattr(budget.time, "monotonic", lambda: next(clock))
     doc = xt.Document(id="slow", text="第一行\n" * 600 + "总投资20亿元")
-    _, records, error = batch.process_one(doc, ("money",), timeout=1.0)
+    _, records, error = document.process_one(doc, ("money",), timeout=1.0)
     assert records == [] and "budget" in error
     monkeypatch.undo()
-    _, records, error = batch.process_one(doc, ("money",), timeout=60.0)
+    _, records, error = document.process_one(doc, ("money",), timeout=60.0)
     assert error is None and [r.text for r in records] == ["20亿元"]
 
 
 def test_one_failing_document_does_not_stop_the_batch(monkeypatch) -> None:
-    real = batch.extract_document
+    real = document.extract_document
 
     def flaky(doc, kinds, **kw):
         if doc.id == "bad":
             raise RuntimeError("boom")
         return real(doc, kinds, **kw)
 
-    monkeypatch.setattr(batch, "extract_document", flaky)
+    monkeypatch.setattr(document, "extract_document", flaky)
     items = [xt.Document("a", "投资1亿元"), xt.Document("bad", "投资2亿元"), xt.Document("c", "投资3亿元")]
     results = list(batch.run_batch(items, ("money",)))
     assert [(d.id, [r.text for r in recs], err) for d, recs, err in results] == [
@@ -71,7 +72,7 @@ def test_resume_after_interrupt(tmp_path, monkeypatch) -> None:
     reference = tmp_path / "reference.csv"
     assert _run("extract", str(CORPUS), "-o", str(reference), "--workers", "1", "--kinds", "money,percent").exit_code == 0
 
-    real = batch.process_one
+    real = document.process_one
     seen = []
 
     def interrupt(doc, *a, **kw):
@@ -80,7 +81,7 @@ def test_resume_after_interrupt(tmp_path, monkeypatch) -> None:
             raise KeyboardInterrupt
         return real(doc, *a, **kw)
 
-    monkeypatch.setattr(batch, "process_one", interrupt)
+    monkeypatch.setattr(document, "process_one", interrupt)
     stopped = _run("extract", str(CORPUS), "-o", str(out), "--workers", "1", "--kinds", "money,percent")
     monkeypatch.undo()
     assert stopped.exit_code != 0
@@ -104,7 +105,7 @@ def test_resume_after_kill(tmp_path) -> None:
     script = textwrap.dedent(
         f"""
         import os, signal
-        from xiangtan_nlp import batch
+        from xiangtan_nlp.pipeline import document as batch
         from xiangtan_nlp.cli import main
         real, n = batch.process_one, [0]
         def killer(doc, *a, **kw):
@@ -130,7 +131,7 @@ def test_resume_rejected_for_stdout() -> None:
 
 
 def test_default_workers_is_all_cores() -> None:
-    n = batch.default_workers()
+    n = jobs.default_workers()
     assert n >= 1
     if hasattr(os, "sched_getaffinity"):
         assert n == len(os.sched_getaffinity(0))

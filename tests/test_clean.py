@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from xiangtan_nlp import apply_steps, clean
-from xiangtan_nlp.cleaning.debris import page_metadata, strip_debris
+from xiangtan_nlp.cleaning.debris import strip_debris
+from xiangtan_nlp.page import page_metadata
 from xiangtan_nlp.cleaning.normalize import normalize
 
 NORMALIZE_CASES = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -101,6 +102,57 @@ def test_committed_notebooks_include_a_chart() -> None:
         if "image/png" in o.get("data", {})
     ]
     assert images, "no notebook output holds an image"
+
+
+# What may differ between two runs of the same cell: object addresses and measured durations.
+# A cell whose whole output varies (a timing table, say) is tagged "varies" in its metadata.
+_VARIES = [
+    (re.compile(r"0x[0-9a-fA-F]{6,}"), "0x…"),
+    (re.compile(r"\d+(?:\.\d+)?\s?(?:ms|µs|s|秒|毫秒)\b"), "<duration>"),
+]
+
+
+def _comparable_outputs(cell: dict) -> list[tuple[str, str]]:
+    """A code cell's outputs as (kind, text): stdout, results and displays; stderr and images left
+    out (warnings and progress bars go to stderr; PNG bytes depend on the matplotlib build)."""
+    out = []
+    for o in cell.get("outputs", []):
+        if o["output_type"] == "stream":
+            if o.get("name") == "stdout":
+                out.append(("stdout", _joined(o["text"])))
+        elif o["output_type"] in ("execute_result", "display_data"):
+            for mime in ("text/plain", "text/html"):
+                if mime in o.get("data", {}):
+                    out.append((mime, _joined(o["data"][mime])))
+        elif o["output_type"] == "error":
+            out.append(("error", o.get("ename", "")))
+    for i, (kind, text) in enumerate(out):
+        for pattern, repl in _VARIES:
+            text = pattern.sub(repl, text)
+        out[i] = (kind, text)
+    return out
+
+
+def _joined(text: str | list[str]) -> str:
+    return text if isinstance(text, str) else "".join(text)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_saved_outputs_are_current(runs: dict[str, Run], path: Path) -> None:
+    """What a reader sees on GitHub is what the code does today: a fresh run gives the saved outputs."""
+    saved = [c for c in read_notebook(path)["cells"] if c["cell_type"] == "code"]
+    fresh = [c for c in runs[path.name].nb.cells if c.cell_type == "code"]
+    assert len(saved) == len(fresh)
+    stale = []
+    for i, (s, f) in enumerate(zip(saved, fresh), 1):
+        if "varies" in s.get("metadata", {}).get("tags", []):
+            continue
+        if _comparable_outputs(s) != _comparable_outputs(f):
+            stale.append(f"cell {i}: {_source(s).splitlines()[0] if _source(s) else ''}")
+    assert not stale, (
+        f"{path.name}: saved outputs differ from a fresh run (re-run and save the notebook, or tag a "
+        f"cell whose output varies with 'varies'): {stale}"
+    )
 
 
 # -- display.py -------------------------------------------------------------------------------

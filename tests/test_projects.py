@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 import xiangtan_nlp as xt
-from xiangtan_nlp.batch import extract_document
+from xiangtan_nlp.pipeline.document import extract_document
 from xiangtan_nlp.cli.projects import command as projects_command
-from xiangtan_nlp.extraction.projects import PROJECT_COLUMNS, find_projects, link_figures, projects
+from xiangtan_nlp.extraction.projects import PROJECT_COLUMNS, find_projects, link_figures
+from xiangtan_nlp.pipeline import projects
 from xiangtan_nlp.io.read import read_text
 from xiangtan_nlp.model import Document, format_decimal
 

@@ -26,10 +26,14 @@ _EXPORTS: dict[str, str] = {
     "tokenize": ".segmenter",
     "Segmenter": ".segmenter",
     "parse_number": ".numerals",
-    "extract": ".extraction",
-    "extract_frame": ".extraction",
-    "projects": ".extraction.projects",
-    "extract_dask": ".engines.dask",
+    "extract": ".pipeline",
+    "extract_frame": ".pipeline",
+    "projects": ".pipeline",
+    "extract_to": ".pipeline",
+    "projects_to": ".pipeline",
+    "cluster_to": ".pipeline",
+    "RunSummary": ".pipeline",
+    "extract_dask": ".pipeline.dask",
     "cluster": ".topics",
     "TopicModel": ".topics",
     "use_chinese_font": ".plotting",
@@ -62,9 +66,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and IDEs only; nothing is imported at run time
     from .cleaning import clean
     from .cleaning.repair import repair
-    from .extraction import extract, extract_frame
-    from .engines.dask import extract_dask
-    from .extraction.projects import projects
+    from .pipeline import RunSummary, cluster_to, extract, extract_frame, extract_to, projects, projects_to
+    from .pipeline.dask import extract_dask
     from .plotting import use_chinese_font
     from .topics import TopicModel, cluster
     from .io.read import Corpus, ReadFailure, read_corpus

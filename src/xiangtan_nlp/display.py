@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from .model import format_candidates
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: at run time this module imports nothing of ours
     from .model import Document, Edited, Record, Step
+
+def format_candidates(candidates: Iterable[tuple[str, float]]) -> str:
+    """A mask step's candidates as text: ``枪 0.74, 人 0.05`` (for the CLI and the HTML view)."""
+    return ", ".join(f"{c} {p:.2f}" for c, p in candidates)
+
 
 #: Background colour per highlight kind; dark text is forced on them so dark themes stay readable.
 COLORS: dict[str, str] = {
@@ -393,6 +396,6 @@ def topic_model_html(model: Any, *, n_terms: int = 8) -> str:
 
 
 __all__ = [
-    "COLORS", "Span", "document_html", "edited_html", "esc", "final_spans", "format_value",
+    "COLORS", "Span", "document_html", "edited_html", "esc", "final_spans", "format_candidates", "format_value",
     "highlight_html", "nest_spans", "records_html", "topic_model_html",
 ]  # fmt: skip

@@ -124,8 +124,8 @@ def ordered_map(
     limit = 2 * chunk_size if serial_below is None else serial_below
     head = list(islice(source, limit))
     if workers <= 1 or len(head) < limit:
-        for chunk in chunks_of(chain(head, source), chunk_size):
-            yield from fn(chunk)
+        for item in chain(head, source):  # one at a time: each result is out as soon as it exists
+            yield from fn([item])
         return
     yield from _in_processes(fn, chain(head, source), workers, chunk_size, initializer, initargs, before_fork)
 

@@ -1,11 +1,13 @@
 """Frozen records shared by every stage: documents, edit steps, cleaned text, extracted figures.
 
-This module imports nothing else of ours, so any stage may depend on it.
+Every stage may depend on this module. It imports nothing else of ours at load time; the notebook
+views (``_repr_html_``) call :mod:`xiangtan_nlp.display`, which sits beside it and imports nothing
+of ours at run time.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Sequence, overload
 
@@ -80,11 +82,6 @@ def apply_steps(original: str, steps: Iterable[Step]) -> str:
             )
         text = text[: s.start] + s.after + text[s.end :]
     return text
-
-
-def shift_steps(steps: Iterable[Step], offset: int) -> list[Step]:
-    """Return steps moved right by ``offset`` characters (for edits made on a slice)."""
-    return [replace(s, start=s.start + offset, end=s.end + offset) for s in steps]
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,11 +205,6 @@ def format_decimal(d: Decimal | None) -> str:
     return format(d.normalize(context=WIDE_CONTEXT), "f")
 
 
-def format_candidates(candidates: Iterable[tuple[str, float]]) -> str:
-    """A mask step's candidates as text: ``枪 0.74, 人 0.05`` (for the CLI and the HTML view)."""
-    return ", ".join(f"{c} {p:.2f}" for c, p in candidates)
-
-
 #: Decimal arithmetic wide enough for every value extract can produce: a 24-character numeral
 #: times 10^12 (Decimal's default context rounds at 28 digits).
 WIDE_CONTEXT = Context(prec=100)
@@ -280,5 +272,5 @@ def records_frame(records: Iterable[Record]) -> "pd.DataFrame":
 
 __all__ = [
     "COLUMNS", "Cleaned", "Document", "Edited", "Record", "Records", "Repaired", "Step",
-    "StepError", "WIDE_CONTEXT", "apply_steps", "format_candidates", "format_decimal", "record_row", "records_frame", "shift_steps",
+    "StepError", "WIDE_CONTEXT", "apply_steps", "format_decimal", "record_row", "records_frame",
 ]  # fmt: skip

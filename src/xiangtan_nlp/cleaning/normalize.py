@@ -10,31 +10,20 @@ import unicodedata
 
 import regex
 
+from ..chars import CONTROL_CLASS, FULLWIDTH_ALNUM, FULLWIDTH_ALNUM_CLASS, INVISIBLE_CLASS, ODD_SPACES_CLASS
 from ..model import Step
 
-# Full-width 0-9 A-Z a-z ％ ．  →  ASCII (U+FF10.. are ASCII + 0xFEE0).
-_FW_CHARS = "０-９Ａ-Ｚａ-ｚ％．"
-_FW_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
-_FW_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})
-_FW_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})
-_FW_TABLE.update({ord("％"): ord("%"), ord("．"): ord(".")})
-
-# Zero-width, bidi and soft-hyphen characters: invisible, and they split words and numbers.
-_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060-\u2064\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069"
-# C0/C1 controls except tab and newline (carriage returns are handled as line ends), and lone
-# surrogates (a JSON "\\ud800" escape gives one): they cannot be written as UTF-8.
-_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
-# Spaces that look like a space but are not one: no-break, ideographic, en/em/thin…
-_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
-
+# The classes come from the one table of characters: full-width 0-9 A-Z a-z ％ ． (→ ASCII),
+# invisible characters (they split words and numbers), controls and lone surrogates (not
+# writable as UTF-8), and spaces that look like a space but are not one.
 _PATTERN = regex.compile(
     # a full-width comma between full-width digits, before exactly three: a thousands separator
     # (４，５６５万元 is 4565万元); elsewhere ， is Chinese punctuation and stays
     r"(?P<fullwidth_grouping>(?<=[０-９])，(?=[０-９]{3}(?![０-９])))|"
-    rf"(?P<fullwidth>[{_FW_CHARS}]+)"
+    rf"(?P<fullwidth>[{FULLWIDTH_ALNUM_CLASS}]+)"
     rf"|(?P<newline>\r\n?|[\u2028\u2029\x85])"
-    rf"|(?P<invisible>[{_INVISIBLE}{_CONTROL}]+)"
-    rf"|(?P<space>[{_SPACES}]+)"
+    rf"|(?P<invisible>[{INVISIBLE_CLASS}{CONTROL_CLASS}]+)"
+    rf"|(?P<space>[{ODD_SPACES_CLASS}]+)"
 )
 
 
@@ -50,7 +39,7 @@ def normalize(text: str) -> tuple[str, list[Step]]:
         rule = m.lastgroup
         before = m.group()
         if rule == "fullwidth":
-            after = before.translate(_FW_TABLE)
+            after = before.translate(FULLWIDTH_ALNUM)
         elif rule == "fullwidth_grouping":
             after = ","
         elif rule == "newline":

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Callable
 
 import click
-
-if TYPE_CHECKING:
-    from ..io.read import Corpus
 
 F = Callable[..., Any]
 
@@ -71,27 +66,6 @@ def read_input_text(path: str, encoding: str | None) -> str:
     raise AssertionError("unreachable")
 
 
-def refuse_overwriting_inputs(output: str | None, inputs: Iterable[str]) -> None:
-    """Exit 2 when the output is an input file, or a readable file inside an input folder."""
-    from ..io.read import SUFFIXES
-
-    if not output or output == "-":
-        return
-    out = Path(os.path.realpath(output))
-    for p in inputs:
-        if p == "-":
-            continue
-        real = Path(os.path.realpath(p))
-        if out == real:
-            fail(f"refusing to write over the input file {p}", "choose another -o path", status=2)
-        if real.is_dir() and real in out.parents and out.suffix.lower() in SUFFIXES:
-            fail(
-                f"refusing to write {output} inside the input folder {p}",
-                "a later run would read it back as input; choose a path outside the folder",
-                status=2,
-            )
-
-
 def output_options(f: F) -> F:
     """``-o/--output``, ``--format`` and ``--bom``, shared by every command that writes a table."""
     f = click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 BOM so Excel reads Chinese correctly.")(f)
@@ -124,54 +98,38 @@ def batch_options(f: F) -> F:
     )(f)  # fmt: skip
 
 
-def open_corpus(paths: Iterable[str], encoding: str | None, id_field: str, text_field: str, max_size: int) -> Corpus:
-    """The Corpus for PATH..., collecting (not raising) read failures."""
-    from ..io.read import read_corpus
+def run_job(job: Callable[..., Any], paths: tuple[str, ...], output: str, **options: Any) -> Any:
+    """Call one library job with the messages and exit status of the CLI.
 
-    return read_corpus(
-        paths, encoding=encoding, id_field=id_field, text_field=text_field, on_error="collect",
-        max_bytes=max_size * 2**20,
-    )  # fmt: skip
+    Usage mistakes (the job's UsageError) exit 2; an unreachable Dask scheduler or an output
+    that cannot be written exits 1 with the reason; an interruption says how to resume.
+    Every failure inside the run is printed as it happens (``notify``).
+    """
+    from ..pipeline import Interrupted, UsageError
+
+    try:
+        return job(list(paths), output, notify=warn, **options)
+    except UsageError as e:
+        fail(str(e), status=2)
+    except ImportError as e:  # an optional extra (dask, pyarrow) is not installed
+        fail(str(e), status=2)
+    except ConnectionError as e:
+        fail(str(e), "check the address and that the scheduler is running")
+    except Interrupted as e:
+        if output != "-" and options.get("resume") is not None:
+            warn(f"interrupted after {e.summary.documents} documents; run the same command with --resume to continue")
+        raise KeyboardInterrupt from None
+    except OSError as e:
+        where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+        fail(f"cannot write {output}: {e.strerror or e}{where}")
 
 
-class RunReport:
-    """Names every failure on stderr as it happens, counts documents, and prints the summary."""
-
-    def __init__(self, corpus: Any) -> None:
-        self.corpus = corpus
-        self.documents = 0
-        self.doc_errors: list[str] = []
-        self._reported = 0
-
-    def track(self, results: Iterable[tuple[Any, Any, str | None]]) -> Iterable[tuple[Any, Any, str | None]]:
-        """Pass batch results through, reporting read failures and document errors on the way."""
-        for doc, records, error in results:
-            self.documents += 1
-            self.flush()  # read failures show up early in a long run
-            if error:
-                self.doc_errors.append(f"{doc.path or doc.id}: {error}")
-                warn(self.doc_errors[-1])
-            yield doc, records, error
-        self.flush()
-
-    def flush(self) -> None:
-        """Report read failures not yet shown."""
-        for f in self.corpus.failures[self._reported :]:
-            warn(str(f))
-        self._reported = len(self.corpus.failures)
-
-    @property
-    def failures(self) -> int:
-        """Unreadable inputs plus documents that could not be processed."""
-        return len(self.corpus.failures) + len(self.doc_errors)
-
-    def finish(self, what: str, output: str) -> None:
-        """Print the one-line summary on stderr; exit 1 if anything failed."""
-        self.flush()
-        click.echo(
-            f"xiangtan-nlp: {self.documents} documents, {what}, {self.failures} failures"
-            + (f" -> {output}" if output != "-" else ""),
-            err=True,
-        )
-        if self.failures:
-            raise SystemExit(1)
+def finish(summary: Any, what: str) -> None:
+    """Print the one-line summary of a run on stderr; exit 1 if any input failed."""
+    click.echo(
+        f"xiangtan-nlp: {summary.documents} documents, {what}, {len(summary.failures)} failures"
+        + (f" -> {summary.output}" if summary.output else ""),
+        err=True,
+    )
+    if summary.failures:
+        raise SystemExit(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..model import format_candidates
+from ..display import format_candidates
 from ._common import encoding_option, read_input_text, threshold_option
 
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from ._common import fail, input_options, open_corpus, progress_option, refuse_overwriting_inputs, warn
-
-if TYPE_CHECKING:
-    import pandas as pd
+from ._common import fail, input_options, progress_option, run_job, warn
 
 
 class _K(click.ParamType):
@@ -69,96 +65,28 @@ def command(
     no words left after cleaning. Exit status 1 if any input could not be read (each is named on
     stderr; the rest is still clustered).
     """
-    from ..io.write import guess_format
+    from ..pipeline import cluster_to
 
     try:
-        out_format = guess_format(output, fmt)
-    except ValueError as e:
-        fail(str(e), status=2)
-    if out_format == "parquet" and output == "-":
-        fail("parquet cannot go to stdout", "give -o FILE.parquet or choose --format csv", status=2)
-    if terms_path is None and output != "-":
-        out = Path(output)
-        terms_path = str(out.with_name(f"{out.stem}.terms.{'csv' if out_format == 'csv' else out_format}"))
-    for target in (output, terms_path, save_path):
-        refuse_overwriting_inputs(target, paths)
-
-    corpus = open_corpus(paths, encoding, id_field, text_field, max_size)
-    from ..topics import cluster
-
-    docs = corpus if streaming else list(corpus)  # streaming reads the files once, as it goes
-    for f in corpus.failures:
-        warn(str(f))
-    reported = len(corpus.failures)
-    if not streaming and not docs:
-        fail("no documents to cluster", "check the paths, --text-field and the messages above")
-    try:
-        model = cluster(
-            docs, k, method=method, random_state=seed, progress=progress, streaming=streaming,
-            batch_size=batch_size, n_jobs=workers,
+        run = run_job(
+            cluster_to, paths, output, k=k, terms=terms_path, format=fmt, method=method, n_terms=n_terms,
+            random_state=seed, streaming=streaming, batch_size=batch_size, save=save_path, workers=workers,
+            bom=bom, progress=progress, encoding=encoding, id_field=id_field, text_field=text_field,
+            max_size=max_size,
         )  # fmt: skip
-    except ValueError as e:
+    except ValueError as e:  # the data cannot be clustered as asked (too few documents for -k…)
         fail(str(e), "try a smaller -k, or -k auto" if "topics need" in str(e) else None)
-    for f in corpus.failures[reported:]:
-        warn(str(f))
-
-    titles = {d.id: d.title for d in docs} if not streaming else {}
-    rows = model.to_frame()
-    terms = {t: " ".join(ws[:5]) for t, ws in enumerate(model.terms)}
-    rows.insert(1, "title", [titles.get(i) for i in rows["doc_id"]])
-    rows["score"] = rows["score"].astype("float64").round(4)  # float32 would print 0.5282999873
-    rows["topic_terms"] = [terms.get(t, "") for t in rows["topic"]]
-    summary = model.describe(n_terms)
-    try:
-        _write(rows, output, out_format, bom)
-        if terms_path:
-            _write(summary, terms_path, guess_format(terms_path, None), bom)
-        if save_path:
-            model.save(save_path)
-    except OSError as e:
-        fail(f"cannot write: {e.strerror or e}" + (f" ({e.filename})" if getattr(e, "filename", None) else ""))
-    except ImportError as e:
-        fail(str(e), "pip install pyarrow, or choose --format csv", status=2)
-
+    model, summary = run.model, run.summary
     if model.k_scores_ is not None:
-        ks = model.k_scores_
-        line = " ".join(f"{int(r.k)}:{r.stability:.2f}" for r in ks.itertuples())
+        line = " ".join(f"{int(r.k)}:{r.stability:.2f}" for r in model.k_scores_.itertuples())
         warn(f"k chosen from data: {model.k} (stability by k: {line})")
-    if output == "-" and terms_path is None:
-        for r in summary.itertuples():
+    if summary.output is None and run.terms_path is None:
+        for r in run.topics.itertuples():
             click.echo(f"topic {r.topic:>2} ({r.size} docs): {r.terms}", err=True)
-    failures = len(corpus.failures)
     click.echo(
-        f"xiangtan-nlp: {len(rows)} documents, {model.k} topics, {failures} failures"
-        + (f" -> {output}" if output != "-" else "") + (f", {terms_path}" if terms_path else ""),
+        f"xiangtan-nlp: {summary.documents} documents, {model.k} topics, {len(summary.failures)} failures"
+        + (f" -> {summary.output}" if summary.output else "") + (f", {run.terms_path}" if run.terms_path else ""),
         err=True,
     )  # fmt: skip
-    if failures:
+    if summary.failures:
         raise SystemExit(1)
-
-
-def _write(frame: "pd.DataFrame", path: str, fmt: str, bom: bool) -> None:
-    """A table to a file (atomically) or stdout, as CSV, JSON Lines or Parquet."""
-    import sys
-
-    from ..io.write import atomic_open
-
-    if fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise ImportError("writing parquet needs pyarrow") from None
-        with atomic_open(path, "wb") as f:
-            frame.to_parquet(f, index=False)
-        return
-    if fmt == "jsonl":
-        text = frame.to_json(orient="records", lines=True, force_ascii=False)
-        text = text if text.endswith("\n") or not text else text + "\n"
-    else:
-        text = frame.to_csv(index=False, lineterminator="\n")
-    if path == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    with atomic_open(path, "w", encoding="utf-8-sig" if bom and fmt == "csv" else "utf-8", newline="") as f:
-        f.write(text)

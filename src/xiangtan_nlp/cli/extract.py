@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import click
 
-from ._common import (
-    RunReport,
-    batch_options,
-    fail,
-    input_options,
-    open_corpus,
-    output_options,
-    progress_option,
-    refuse_overwriting_inputs,
-    warn,
-)
+from ._common import batch_options, finish, input_options, output_options, progress_option, run_job
 
 
 @click.command("extract")
@@ -46,76 +34,13 @@ def command(
     stderr; everything else is still written). With --engine dask and --format parquet, OUT is a
     folder of part-NNNNN.parquet files.
     """
-    from ..batch import run_batch
     from ..extraction import check_kinds
-    from ..io.write import RecordWriter, guess_format
+    from ..pipeline import extract_to
 
-    try:
-        kind_list = check_kinds(kinds)
-        out_format = guess_format(output, fmt)
-    except ValueError as e:
-        fail(str(e), status=2)
-    if scheduler and engine != "dask":
-        fail("--scheduler needs --engine dask", status=2)
-    refuse_overwriting_inputs(output, paths)
-    corpus = open_corpus(paths, encoding, id_field, text_field, max_size)
-    partitioned = engine == "dask" and out_format == "parquet"  # a folder of part files
-    if partitioned and (resume or output == "-"):
-        fail("--engine dask writes parquet to a folder: give -o OUT, without --resume", status=2)
-    runner = _start_dask(scheduler, workers) if engine == "dask" else None
-    try:
-        if partitioned:
-            from ..engines.dask import PartitionedParquetWriter
-
-            writer: RecordWriter | PartitionedParquetWriter = PartitionedParquetWriter(output)
-        else:
-            writer = RecordWriter(output, out_format, bom=bom, resume=resume)
-    except (ValueError, OSError) as e:
-        if runner is not None:
-            runner.close()
-        if isinstance(e, ValueError):
-            fail(str(e), status=2)
-        fail(f"cannot write {output}: {e.strerror or e}")
-    if resume and writer.done:
-        warn(f"resuming: {len(writer.done)} documents already written")
-    documents = (d for d in corpus if _key(d) not in writer.done) if writer.done else corpus
-    report = RunReport(corpus)
-    by_kind: Counter[str] = Counter()
-    ok = False
-    try:
-        if runner is not None:
-            results = runner.run(documents, kind_list, timeout=timeout, progress=progress)
-        else:
-            results = run_batch(documents, kind_list, n_jobs=workers, timeout=timeout, progress=progress)
-        for doc, records, error in report.track(results):
-            if not error:
-                writer.write(records)
-                by_kind.update(r.kind for r in records)
-            writer.commit(_key(doc))  # a reported failure need not be tried again by --resume
-        ok = True
-    except KeyboardInterrupt:
-        if output != "-":
-            warn(f"interrupted after {report.documents} documents; run the same command with --resume to continue")
-        raise
-    finally:
-        writer.close(ok)
-        if runner is not None:
-            runner.close()
-    counts = ", ".join(f"{k}={by_kind[k]}" for k in kind_list)
-    report.finish(f"{sum(by_kind.values())} records ({counts})", output)
-
-def _key(doc: object) -> str:
-    """A document's identity across runs: where it came from (file, or file:line), else its id."""
-    return getattr(doc, "path", None) or getattr(doc, "id")
-
-
-def _start_dask(scheduler: str | None, workers: int):  # type: ignore[no-untyped-def]
-    """Connect to the cluster (or start a local one) before any output is opened."""
-    from ..engines.dask import DaskRunner
-
-    try:
-        return DaskRunner(scheduler, workers)
-    except ImportError as e:
-        fail(str(e), status=2)
-    except ConnectionError as e:
-        fail(str(e), "check the address and that the scheduler is running")
+    summary = run_job(
+        extract_to, paths, output, format=fmt, kinds=kinds, resume=resume, engine=engine, scheduler=scheduler,
+        workers=workers, timeout=timeout, bom=bom, progress=progress, encoding=encoding, id_field=id_field,
+        text_field=text_field, max_size=max_size,
+    )  # fmt: skip
+    counts = ", ".join(f"{k}={summary.rows[k]}" for k in check_kinds(kinds))  # checked by the job already
+    finish(summary, f"{sum(summary.rows.values())} records ({counts})")

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import (
-    RunReport,
-    batch_options,
-    fail,
-    input_options,
-    open_corpus,
-    output_options,
-    progress_option,
-    refuse_overwriting_inputs,
-)
+from ._common import batch_options, finish, input_options, output_options, progress_option, run_job
 
 
 @click.command("projects")
@@ -32,30 +23,10 @@ def command(
     Exit status 1 if any input could not be read or processed (each is named on stderr; everything
     else is still written).
     """
-    from ..batch import run_batch
-    from ..extraction.projects import PROJECT_COLUMNS, project_rows
-    from ..io.write import RecordWriter, guess_format
+    from ..pipeline import projects_to
 
-    try:
-        out_format = guess_format(output, fmt)
-    except ValueError as e:
-        fail(str(e), status=2)
-    refuse_overwriting_inputs(output, paths)
-    corpus = open_corpus(paths, encoding, id_field, text_field, max_size)
-    try:
-        writer = RecordWriter(output, out_format, bom=bom, columns=PROJECT_COLUMNS)
-    except ValueError as e:
-        fail(str(e), status=2)
-    except OSError as e:
-        fail(f"cannot write {output}: {e.strerror or e}")
-    report = RunReport(corpus)
-    ok = False
-    try:
-        kinds = ("money", "percent", "project")
-        for doc, records, error in report.track(run_batch(corpus, kinds, n_jobs=workers, timeout=timeout, progress=progress)):
-            if not error:
-                writer.write_rows(project_rows(doc.id, records))
-        ok = True
-    finally:
-        writer.close(ok)
-    report.finish(f"{writer.count} projects", output)
+    summary = run_job(
+        projects_to, paths, output, format=fmt, workers=workers, timeout=timeout, bom=bom, progress=progress,
+        encoding=encoding, id_field=id_field, text_field=text_field, max_size=max_size,
+    )  # fmt: skip
+    finish(summary, f"{summary.rows['project']} projects")

@@ -15,6 +15,7 @@ from typing import Iterable
 import regex
 
 from ..budget import time_left
+from ..chars import HAN_CLASS
 from ..model import WIDE_CONTEXT, Record
 from ..numerals import parse_number
 from . import context
@@ -70,7 +71,7 @@ _MULT_VALUE = {
     "千万": 10**7, "百万": 10**6, "十万": 10**5, "万": 10**4, "千": 10**3,
 }  # fmt: skip
 _PLAIN_ARABIC = regex.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
-_HAN_CHAR = regex.compile(r"\p{Han}")
+_HAN_CHAR = regex.compile(f"[{HAN_CLASS}]")
 _ENDS_WITH_MULT = regex.compile(r"[万亿千]\D{0,6}\Z")
 # FIGURE's groups by position: one m.groups() call is far cheaper than a m.group(name) per field
 _G = {name: i - 1 for name, i in FIGURE.groupindex.items()}

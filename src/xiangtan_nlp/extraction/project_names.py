@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import regex
 
+from ..chars import HAN_CLASS
 from ..segmenter import default_segmenter
 from .project_vocab import PHASE, Vocab, head_of, strip_tail, vocab
 
@@ -34,8 +35,9 @@ _CAPACITY = regex.compile(
 )
 # heads naming a network rather than one work: a place alone before them is not a name (滨州公路)
 _NETWORK = frozenset({"公路", "铁路", "高速公路", "高速", "油路", "高等级公路", "轨道交通"})
+_HAN = f"[{HAN_CLASS}]"  # one Han character (the one table of characters)
 # 全球最大的…, 亚洲最现代化的…: a description of what something is, not its name
-_DESCRIBED = regex.compile(r"(?:最|第一|首个|首座|唯一)\p{Han}{0,8}的\Z")
+_DESCRIBED = regex.compile(r"(?:最|第一|首个|首座|唯一)" + _HAN + r"{0,8}的\Z")
 # 一是黄山风景区生态环境保护建设工程: an enumerated heading names a category
 _HEADING = regex.compile(r"\s*[一二三四五六七八九十]是")
 _CATEGORY_AFTER = regex.compile(r"[0-9一二三四五六七八九十]+大?类")
@@ -47,7 +49,7 @@ _PART_VERB = regex.compile(
     r"(?:(?:将|还将|将要|计划|拟|主要)(?:建立|新建|建设|形成|采用|拥有|包括|配套|引进|具备)|建立|新建|形成|采用|拥有|包括|配套|引进|具备)"
 )
 _COUNT_WORD = regex.compile(r"第?[0-9一二三四五六七八九十两几数多]+(?:个|座|条|批|家|大|项|类|所|处|栋)")
-_ROUTE = regex.compile(r"\p{Han}{1,8}(?:至|—|－|-)\p{Han}{1,8}")
+_ROUTE = regex.compile(_HAN + r"{1,8}(?:至|—|－|-)" + _HAN + r"{1,8}")
 _ROAD_END = ("大道", "大街", "公路", "高速", "铁路", "路", "线", "街")
 _PLACE_END = ("省", "市", "县", "区", "镇", "乡", "旗", "州", "村")
 _PAREN_BAD = regex.compile(r"下称|简称|以下|即|“|”|\"|，|。|；")
@@ -158,7 +160,7 @@ def _proper(tok: _Tok) -> bool:
     if tok.tag in _PROPER_TAGS and not tok.word.isdigit():
         return True
     freq = default_segmenter().freq.get(tok.word) or 0
-    return len(tok.word) >= 2 and freq < 50 and regex.fullmatch(r"\p{Han}+", tok.word) is not None
+    return len(tok.word) >= 2 and freq < 50 and regex.fullmatch(_HAN + "+", tok.word) is not None
 
 
 def _stop(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
@@ -183,7 +185,7 @@ def _stop(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
         return True
     if w.isspace():
         return True
-    if t.tag == "x" and not regex.fullmatch(r"[A-Za-z0-9]+|[—–\-－·/.()（）]|\p{Han}+", w):
+    if t.tag == "x" and not regex.fullmatch(r"[A-Za-z0-9]+|[—–\-－·/.()（）]|" + _HAN + "+", w):
         return True
     if _is_figure(t) and (regex.search(r"元$", w) or (j + 1 < len(toks) and _MONEY_UNIT.match(toks[j + 1].word))):
         return True  # a sum of money is not part of a name
@@ -727,7 +729,7 @@ def _bare(name: str, v: Vocab) -> bool:
 def _specific(name: str, v: Vocab) -> bool:
     """Whether a name names one thing: a proper word, a model or capacity, a route, or a place with more."""
     content = _content(name, v)
-    if _ROUTE.search(name) or (_CAPACITY.search(name) and len(regex.sub(r"[^\p{Han}]", "", content)) >= 2):
+    if _ROUTE.search(name) or (_CAPACITY.search(name) and len(regex.sub(f"[^{HAN_CLASS}]", "", content)) >= 2):
         return True
     if _MODEL.search(name) and not regex.fullmatch(r"[0-9.A-Za-z/]*", content):
         return True  # a model or a numbered road: TCO膜, 8.5代, 102滑坡群
@@ -735,7 +737,7 @@ def _specific(name: str, v: Vocab) -> bool:
     for w, tag in _pos(name):
         if w in v.generic or w in v.head_type or w in v.action or w in v.trailer:
             continue
-        if regex.fullmatch(r"\p{Han}+", w) and not _ends_with_head(w, v) and (
+        if regex.fullmatch(_HAN + "+", w) and not _ends_with_head(w, v) and (
             (_freq(w) == 0 and len(w) >= 2) or tag == "x"
         ):
             return True  # a word jieba does not know: a name (柏屹, 抚吉, 滨德, 阊)

@@ -5,26 +5,23 @@
 
 :func:`find_projects` returns one record per mention (``text`` is the exact slice, ``project`` the
 name the mention stands for, merged across aliases); :func:`link_figures` fills ``project`` on money
-and percent records; :func:`projects` runs the whole pipeline and returns one row per project per
-document with its linked amounts.
+and percent records; :func:`project_rows` turns one document's records into rows of the projects
+table (``xt.projects`` in :mod:`xiangtan_nlp.pipeline` runs the whole job).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 import regex
 
-from ..model import Document, Record
+from ..model import Record
 from .context import Sentences
 from .project_groups import Group, group_mentions
 from .project_links import link_projects
 from .project_names import Mention, find_mentions
 from .project_vocab import type_of, vocab
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: Columns of the table :func:`projects` returns. Public: add, never rename.
 PROJECT_COLUMNS: tuple[str, ...] = (
@@ -188,38 +185,4 @@ def project_rows(doc_id: str | None, records: Iterable[Record]) -> list[tuple]:
     return rows
 
 
-def projects(
-    docs: Iterable[Document | str] | Document | str,
-    *,
-    clean: bool = True,
-    n_jobs: int | None = 1,
-    progress: bool | None = None,
-) -> "pd.DataFrame":
-    """One row per distinct project per document (aliases merged) with its location, stage, type
-    and linked amounts; ``docs`` are Documents or strings, cleaned first as :func:`extract` does.
-
-    Columns: :data:`PROJECT_COLUMNS`. A document that cannot be processed is skipped with a warning
-    naming it.
-    """
-    import warnings
-
-    import pandas as pd
-
-    from ..batch import run_batch
-
-    if isinstance(docs, (str, Document)):
-        docs = [docs]
-    rows: list[tuple] = []
-    failed: list[str] = []
-    kinds = ("money", "percent", "project")
-    for doc, records, error in run_batch(docs, kinds, clean=clean, n_jobs=n_jobs, progress=progress):
-        if error:
-            failed.append(f"{doc.path or doc.id}: {error}")
-            continue
-        rows.extend(project_rows(doc.id, records))
-    if failed:
-        warnings.warn(f"{len(failed)} document(s) skipped: " + "; ".join(failed), stacklevel=2)
-    return pd.DataFrame(rows, columns=list(PROJECT_COLUMNS))
-
-
-__all__ = ["INVESTMENT_LABELS", "PROJECT_COLUMNS", "find_projects", "link_figures", "project_rows", "projects"]
+__all__ = ["INVESTMENT_LABELS", "PROJECT_COLUMNS", "find_projects", "link_figures", "project_rows"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from ..chars import is_cjk_text_char, is_han
+
 MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -38,7 +40,6 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 
 # charset-normalizer names that we widen to the encoding that decodes a superset.
 _WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "cp936": "gb18030"}
-_CJK_OK = {"gb18030", "big5", "big5hkscs", "utf_8", "utf-8", "utf_16", "utf-16", "cp950", "euc_jp", "shift_jis"}
 
 
 # Four or more Chinese characters in a row encoded as UTF-8 (3 bytes each, E4-E9 lead): text in
@@ -71,7 +72,7 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
         sample = text[:4000]
         if not sample or not _plausible(sample):
             continue
-        good = sum(1 for c in sample if c.isascii() and (c.isprintable() or c in "\n\t\r") or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+        good = sum(1 for c in sample if c.isascii() and (c.isprintable() or c in "\n\t\r") or is_cjk_text_char(c))
         score = good / len(sample)
         if score > 0.9 and (best is None or score > best[0]):
             best = (score, text, enc)
@@ -147,7 +148,7 @@ def _han_share(text: str) -> float:
     wide = [c for c in sample if ord(c) > 0x7F and not c.isspace()]
     if not wide:
         return 1.0
-    han = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+    han = sum(1 for c in wide if is_cjk_text_char(c))
     return han / len(wide)
 
 
@@ -171,7 +172,7 @@ def _plausible(text: str) -> bool:
     han = 0
     for ch in sample:
         o = ord(ch)
-        if 0x4E00 <= o <= 0x9FFF:
+        if is_han(ch):
             han += 1
         elif (o < 32 and ch not in "\t\n\r\f") or 0xE000 <= o <= 0xF8FF or ch == "\ufffd" or 0x80 <= o < 0xA0:
             bad += 1

@@ -357,10 +357,9 @@ def _str_or_none(v: object) -> str | None:
 def _document(doc_id: str, text: str, path: str, meta: dict[str, str | None]) -> Document:
     """A Document, filling title/date/url from the page text where the source did not give them."""
     if not all(meta.get(k) for k in ("title", "date", "url")):
-        from ..cleaning.debris import page_metadata
-        from ..cleaning.normalize import normalize
+        from ..page import page_metadata
 
-        found = page_metadata(normalize(text[:20_000])[0])
+        found = page_metadata(text)
         meta = {k: meta.get(k) or found.get(k) for k in ("title", "date", "url")}
     return Document(id=doc_id, text=text, title=meta.get("title"), date=meta.get("date"), url=meta.get("url"), path=path)
 

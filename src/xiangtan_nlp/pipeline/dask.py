@@ -1,4 +1,4 @@
-"""The per-document job on a Dask cluster: the same :func:`xiangtan_nlp.batch.process_one`, mapped.
+"""The per-document job on a Dask cluster: the same :func:`~xiangtan_nlp.pipeline.document.process_one`, mapped.
 
 Two ways in, one job:
 
@@ -7,8 +7,9 @@ Two ways in, one job:
   partition, rows in input order. Write it with ``.to_parquet(folder)`` from the workers.
 * :func:`run_dask` (the CLI's ``--engine dask``): documents streamed from this process to a cluster
   (an address, or a LocalCluster started here), ``(document, records, error)`` yielded in input
-  order with a bounded number of chunks in flight, so memory stays flat.
-  :class:`PartitionedParquetWriter` writes those records as a folder of Parquet files.
+  order with a bounded number of chunks in flight (the one job runner, :mod:`xiangtan_nlp.jobs`),
+  so memory stays flat. :class:`xiangtan_nlp.io.write.PartitionedParquetWriter` writes those
+  records as a folder of Parquet files.
 
 How values travel: ``value``, ``low`` and ``high`` are exact plain decimal strings ("1640000000",
 "8.1"; missing: NA), as in the CSV and Parquet outputs, never floats; ``Decimal(s)`` gives the
@@ -22,15 +23,11 @@ Dask and its tasks run again elsewhere, so no document is lost or written twice.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import tempfile
-from collections import deque
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from ..batch import DEFAULT_TIMEOUT, Result, process_one
+from ..io.write import BOOL_COLUMNS, DECIMAL_COLUMNS, INT_COLUMNS
 from ..model import COLUMNS, Document, Record, format_decimal, record_row
+from .document import DEFAULT_TIMEOUT, Result, process_chunk, process_one
 
 if TYPE_CHECKING:
     import dask.bag
@@ -40,9 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DECIMAL_COLUMNS = ("value", "low", "high")
-_INT_COLUMNS = ("start", "end")
-_BOOL_COLUMNS = ("approx", "vague")
 _CHUNK_DOCS = 64  # documents per task at most ...
 _CHUNK_CHARS = 200_000  # ... and about this many characters: ~0.5 s of work, tiny next to task overhead
 INSTALL_HINT = "pip install 'xiangtan_nlp[dask]'"
@@ -142,17 +136,18 @@ def _records(docs: Iterable[Document], kinds: tuple[str, ...], clean: bool, time
 
 
 def _to_document(item: Any, index: int, text_column: str, id_column: str) -> Document:
-    if isinstance(item, Document):
-        return item
-    if isinstance(item, str):
-        return Document(id=str(index), text=item)
+    from ..jobs import as_document
+
     if isinstance(item, Mapping):
         if text_column not in item:
             raise ValueError(f"bag item {index} has no {text_column!r} field (fields: {', '.join(map(str, item))})")
         extra = {k: item.get(k) for k in ("title", "date", "url", "path") if isinstance(item.get(k), str)}
         doc_id = item.get(id_column)
         return Document(id=str(index if doc_id is None else doc_id), text=item[text_column] or "", **extra)
-    raise TypeError(f"bag item {index}: expected Document, str or dict, got {type(item).__name__}")
+    try:
+        return as_document(item, index)
+    except TypeError:
+        raise TypeError(f"bag item {index}: expected Document, str or dict, got {type(item).__name__}") from None
 
 
 # -- one frame layout for every partition ---------------------------------------------------------
@@ -176,9 +171,9 @@ def records_to_frame(records: Iterable[Record]) -> "pd.DataFrame":
         values = [row[i] for row in rows]
         if c in DECIMAL_COLUMNS:
             data[c] = pd.array([None if v is None else format_decimal(v) for v in values], dtype=text)
-        elif c in _INT_COLUMNS:
+        elif c in INT_COLUMNS:
             data[c] = pd.array(values, dtype="int64")
-        elif c in _BOOL_COLUMNS:
+        elif c in BOOL_COLUMNS:
             data[c] = pd.array(values, dtype="bool")
         else:
             data[c] = pd.array(values, dtype=text)
@@ -235,33 +230,25 @@ class DaskRunner:
         yield from progress_bar(self._run(docs, kinds, clean, timeout), progress=progress, unit="doc")
 
     def _run(self, docs: Iterable[Document | str], kinds: tuple[str, ...], clean: bool, timeout: float | None) -> Iterator[Result]:
+        from ..jobs import as_documents, chunks_of, ordered_window
+
         client = self.client
-        items = (_to_document(item, i, "text", "id") for i, item in enumerate(docs))
         threads = sum(client.nthreads().values()) or 1
-        window: deque[tuple[list[Document], Any]] = deque()
+        chunks = chunks_of(as_documents(docs), _CHUNK_DOCS, weight=lambda d: len(d.text), budget=_CHUNK_CHARS)
 
-        def submit() -> bool:
-            chunk = _next_chunk(items)
-            if chunk:
-                # pure=False: two equal chunks are two tasks, never one shared result
-                window.append((chunk, client.submit(_process_chunk, chunk, kinds, clean, timeout, pure=False)))
-            return bool(chunk)
+        def submit(chunk: list[Document]) -> Any:
+            # pure=False: two equal chunks are two tasks, never one shared result
+            return client.submit(_process_chunk, chunk, kinds, clean, timeout, pure=False)
 
-        try:
-            for _ in range(2 * threads + 2):  # enough queued to keep every thread busy
-                if not submit():
-                    break
-            while window:
-                chunk, future = window[0]
-                outcomes = future.result()
-                window.popleft()
-                future.release()
-                submit()
-                for doc, (records, error) in zip(chunk, outcomes):
-                    yield doc, records, error
-        finally:
-            for _, future in window:  # stopped early (error, interrupt): drop the rest
-                future.cancel()
+        def result(future: Any) -> list[tuple[list[Record], str | None]]:
+            outcomes = future.result()
+            future.release()
+            return outcomes
+
+        # enough queued to keep every thread busy
+        for chunk, outcomes in ordered_window(chunks, submit, 2 * threads + 2, result=result):
+            for doc, (records, error) in zip(chunk, outcomes):
+                yield doc, records, error
 
     def close(self) -> None:
         """Close the client and the LocalCluster if this runner started them."""
@@ -277,22 +264,11 @@ class DaskRunner:
         self.close()
 
 
-def _next_chunk(items: Iterator[Document]) -> list[Document]:
-    chunk: list[Document] = []
-    chars = 0
-    for doc in items:
-        chunk.append(doc)
-        chars += len(doc.text)
-        if chars >= _CHUNK_CHARS or len(chunk) >= _CHUNK_DOCS:
-            break
-    return chunk
-
-
 def _process_chunk(
     docs: list[Document], kinds: tuple[str, ...], clean: bool, timeout: float | None
 ) -> list[tuple[list[Record], str | None]]:
     # the documents stay with the caller: only records and errors travel back
-    return [process_one(d, kinds, clean, timeout)[1:] for d in docs]  # type: ignore[misc]
+    return [result[1:] for result in process_chunk(docs, kinds, clean, timeout)]  # type: ignore[misc]
 
 
 def connect(scheduler: str | None, n_workers: int | None = None) -> "tuple[Client, Any]":
@@ -306,9 +282,9 @@ def connect(scheduler: str | None, n_workers: int | None = None) -> "tuple[Clien
             return Client(scheduler, timeout=CONNECT_TIMEOUT), None
         except (OSError, TimeoutError) as e:
             raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
-    from ..batch import default_workers
+    from ..jobs import resolve_workers
 
-    workers = n_workers if n_workers and n_workers > 0 else default_workers()
+    workers = resolve_workers(n_workers)
     # one thread per worker process: the job is pure Python, threads would share one GIL
     cluster = LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -321,103 +297,4 @@ def connect(scheduler: str | None, n_workers: int | None = None) -> "tuple[Clien
         raise
 
 
-# -- partitioned Parquet output ---------------------------------------------------------------------
-class PartitionedParquetWriter:
-    """Records to a folder of Parquet files (``part-00000.parquet`` …), written as they arrive.
-
-    Same interface as :class:`xiangtan_nlp.io.write.RecordWriter` (write / commit / close). Files
-    are written into a hidden folder beside ``path`` that replaces ``path`` only when the run
-    succeeds; every file has the same schema (the Dask engine's layout, decimals as strings), so
-    ``pandas.read_parquet(path)`` or ``dask.dataframe.read_parquet(path)`` read the folder whole.
-    """
-
-    def __init__(self, path: str, *, rows_per_file: int = 50_000) -> None:
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise ValueError("parquet output needs pyarrow: pip install 'xiangtan_nlp[parquet]'") from None
-        target = Path(path)
-        if target.exists() and not (target.is_dir() and _is_our_output(target)):
-            raise ValueError(
-                f"{path} exists and is not a folder of part-*.parquet files; "
-                "the dask engine writes a folder: choose a new -o path"
-            )
-        self.path = target
-        self.rows_per_file = rows_per_file
-        self.count = 0
-        self.done: set[str] = set()  # --resume is not offered for this output
-        self._rows: list[tuple] = []
-        self._parts = 0
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial"))
-
-    def write(self, records: Iterable[Record]) -> None:
-        """Append records; a file is written each time ``rows_per_file`` rows are buffered."""
-        for r in records:
-            self._rows.append(record_row(r))
-            self.count += 1
-        if len(self._rows) >= self.rows_per_file:
-            self._flush()
-
-    def commit(self, key: str) -> None:
-        """Nothing to journal: the folder appears only when the whole run succeeds."""
-
-    def close(self, ok: bool = True) -> None:
-        """Write what is buffered and move the folder into place if ``ok``; else discard it."""
-        if not ok:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            return
-        if self._rows or self._parts == 0:  # an empty run still leaves one file with the schema
-            self._flush()
-        old = None
-        if self.path.exists():  # an earlier run's folder: swap, then remove it
-            old = self.path.with_name(f".{self.path.name}.old-{os.getpid()}")
-            os.replace(self.path, old)
-        os.replace(self._tmp, self.path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-    def _flush(self) -> None:
-        import pyarrow.parquet as pq
-
-        from ..io.write import atomic_open
-
-        table = parquet_table(self._rows)
-        with atomic_open(self._tmp / f"part-{self._parts:05d}.parquet", "wb") as f:
-            pq.write_table(table, f)
-        self._parts += 1
-        self._rows = []
-
-
-def _is_our_output(folder: Path) -> bool:
-    return all(p.name.startswith("part-") and p.suffix == ".parquet" for p in folder.iterdir())
-
-
-def parquet_schema() -> Any:
-    """The Arrow schema of every part file (COLUMNS; decimals as strings)."""
-    import pyarrow as pa
-
-    def arrow_type(c: str) -> Any:
-        if c in _INT_COLUMNS:
-            return pa.int64()
-        if c in _BOOL_COLUMNS:
-            return pa.bool_()
-        return pa.string()
-
-    return pa.schema([(c, arrow_type(c)) for c in COLUMNS])
-
-
-def parquet_table(rows: Sequence[tuple]) -> Any:
-    """Rows in COLUMNS order as an Arrow table with :func:`parquet_schema`."""
-    import pyarrow as pa
-
-    data = {}
-    for i, c in enumerate(COLUMNS):
-        values = [row[i] for row in rows]
-        if c in DECIMAL_COLUMNS:
-            values = [None if v is None else format_decimal(v) for v in values]
-        data[c] = values
-    return pa.Table.from_pydict(data, schema=parquet_schema())
-
-
-__all__ = ["DaskRunner", "PartitionedParquetWriter", "connect", "extract_dask", "records_to_frame", "run_dask"]
+__all__ = ["DaskRunner", "connect", "extract_dask", "records_to_frame", "run_dask"]

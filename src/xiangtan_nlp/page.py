@@ -1,0 +1,255 @@
+"""The lines of a scraped page and what each one is: title, byline, breadcrumb, share bar, ad…
+
+A scraped news page is article text wrapped in page furniture. :func:`classify` names each
+line's role (None for article text) from features that carry over between sites: how long a line
+is, whether it ends like a sentence, which keywords it holds, and where it sits (page head, body,
+or the tail after the article ends). Cleaning removes the furniture
+(:mod:`xiangtan_nlp.cleaning.debris`); reading uses it to find a page's title, date and URL
+(:func:`page_metadata`). A body paragraph — long, ending in 。！？ and without a furniture keyword
+at its start — is never classed as furniture, whatever it mentions.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+from .budget import time_left
+from .chars import CONTROL_CLASS, FULLWIDTH_ALNUM, INVISIBLE_CLASS, ODD_SPACES_CLASS, is_han
+
+# ---------------------------------------------------------------- patterns, compiled once
+URL = regex.compile(r"(?i:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*[A-Za-z0-9/_=#%-]")
+PHONE = regex.compile(
+    r"(?<![\d.,$¥￥€£币])(?:1[3-9]\d(?:[- ]?\d{4}){2}"  # mobile 138 0013 8000; $13000000000 is money
+    r"|400[- ]?\d{3}[- ]?\d{3,4}|800[- ]?\d{3}[- ]?\d{4}"  # service numbers
+    r"|0\d{2,3}[- ]\d{7,8}|0\d{2,3}\)\d{7,8}|\(0\d{2,3}\)\d{7,8})"
+    r"(?![\d.,十百千万亿元%％‰美欧港日英])"  # 13000000000元 is an amount, not a phone number
+)
+DATE = regex.compile(
+    r"(?:(?:19|20)\d{2}(?:-\d{1,2}-\d{1,2}|/\d{1,2}/\d{1,2}|\.\d{1,2}\.\d{1,2}(?!\d)|年\d{1,2}月\d{1,2}日)"
+    r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?)"
+    r"|\d+\s*(?:秒|分钟|小时|天|周|个月|年)前"
+)
+SENTENCE_END = regex.compile(r"[。！？!?…」”』）)]\s*$")
+
+BREADCRUMB = regex.compile(
+    r"^\s*(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|位置)\s*[:：]"
+    r"|^\s*(?:首页|网站首页|主页)\s*(?:[>＞»›/→-]|&gt;)"
+)
+META = regex.compile(
+    r"来源\s*[:：]|作者\s*[:：]|编辑\s*[:：]|责任编辑|责编|审核\s*[:：]|校对\s*[:：]|发布时间|发布日期|发表时间|更新时间"
+    r"|浏览(?:次数|量)?\s*[:：]?\s*\d|阅读(?:量|数)?\s*[:：]?\s*\d|点击(?:数|量|率)?\s*[:：]\s*\d|\d+\s*(?:次浏览|次阅读|人阅读|阅读)"
+    r"|字号\s*[:：]|【\s*字体|打印本页|关闭窗口|\[\s*打印\s*\]|\[\s*关闭\s*\]"
+)
+COMMENT = regex.compile(
+    r"理性评论|文明发言|文明上网|发表评论|我要评论|网友评论|登录后评论|评论\s*\d+|\d+\s*条评论|跟帖"
+    r"|(?:评论|发言).{0,40}(?:公序良俗|法律法规|不予发表|删除)"
+)
+CONTACT = regex.compile(r"电话|手机|热线|微信|QQ|qq|联系人|联系方式|咨询|加盟|租售|招商热线|公众号|邮箱")
+QR = regex.compile(r"扫一扫|扫码|二维码|长按(?:识别|图片)|识别图中|关注(?:我们|公众号|微信)|下载(?:客户端|APP|App)")
+COPYRIGHT = regex.compile(
+    r"版权(?:声明|所有)|©|\(c\)|copyright|all rights reserved|未经(?:许可|授权).{0,10}(?:转载|使用)"
+    r"|如需转载|转载请注明|本文(?:来源|转自|由).{0,20}(?:发布|转载|整理)|侵权.{0,6}删除|联系我们删除"
+    r"|ICP备|公网安备",
+    regex.IGNORECASE,
+)
+SHARE = regex.compile(
+    r"^\s*(?:分享(?:给朋友|到)?|转发|收藏|点赞|打印|返回顶部|上一篇|下一篇|上一条|下一条|本文链接|原文链接|相关链接)\s*[:：]?"
+)
+RELATED = regex.compile(
+    r"^\s*[【\[]?\s*(?:相关(?:文章|阅读|新闻|推荐|链接|报道)|推荐阅读|延伸阅读|猜你喜欢|热门(?:文章|推荐|新闻)|热点推荐|更多(?:新闻|文章|阅读)|你可能感兴趣的|您可能感兴趣的)\s*[】\]]?\s*[:：]?\s*$"
+)
+SECOND_PERSON = regex.compile(r"您")
+_STOPS = regex.compile(r"[。！？!?]")
+
+# Any sign that a line may be debris: one search instead of ten on the ordinary lines.
+_HINT = regex.compile(
+    "|".join(f"(?:{p.pattern})" for p in (BREADCRUMB, RELATED, SHARE, URL, COMMENT, QR, PHONE, META, DATE))
+    + f"|(?i:{COPYRIGHT.pattern})"
+)
+
+# ------------------------------------------------------------------------- line features
+LONGEST = 200  # debris lines are short: a longer line is article text whatever it mentions
+MONEY_HINT = regex.compile(r"\d\s*(?:万|亿)?(?:元|美元)")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the page with the features the rules use."""
+
+    start: int
+    end: int  # end of the line's text, before its newline
+    text: str
+
+    @property
+    def body(self) -> str:
+        return self.text.strip()
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.body
+
+    @property
+    def is_sentence(self) -> bool:
+        """Long enough and ending like prose, or holding several sentences: an article paragraph."""
+        b = self.body
+        if len(b) < 30:
+            return False
+        if SENTENCE_END.search(b):
+            return True
+        stop = _STOPS.search(b)  # a full sentence inside, then a trailing fragment
+        return stop is not None and stop.start() >= 15
+
+
+def _strong_rule(line: Line) -> str | None:
+    """A rule that marks a line as debris wherever it stands."""
+    b = line.body
+    n = len(b)
+    if n > LONGEST or not _HINT.search(b):
+        return None
+    if BREADCRUMB.search(b) and n <= 120:
+        return "breadcrumb"
+    if RELATED.match(b):
+        return "related-list"
+    if SHARE.match(b) and (n <= 30 or URL.search(b)):
+        return "share"
+    stripped_url = URL.sub("", b).strip(" :：|·-")
+    if URL.search(b) and len(stripped_url) <= 12:
+        return "url"
+    if COPYRIGHT.search(b) and (n <= 160 and not line.is_sentence or COPYRIGHT.match(b) or n <= 80):
+        return "copyright"
+    if COMMENT.search(b) and (not line.is_sentence or b.startswith("请") and n <= 160):
+        return "comment-rules"
+    if QR.search(b) and n <= 40:
+        return "qr-prompt"
+    if PHONE.search(b) and (n <= 60 or CONTACT.search(b) and not line.is_sentence):
+        return "contact-ad"
+    if META.search(b) and n <= 100 and not line.is_sentence and not MONEY_HINT.search(b):
+        return "byline"
+    if DATE.search(b) and n <= 60 and not line.is_sentence and _mostly_meta(b) and not MONEY_HINT.search(b):
+        return "byline"
+    return None
+
+
+def _mostly_meta(b: str) -> bool:
+    """A date line whose remaining text is short: a byline, not a dated headline."""
+    rest = DATE.sub("", b)
+    han = sum(1 for c in rest if is_han(c))
+    return han <= 12 or regex.search(r"\d{3,}\s*$", rest) is not None
+
+
+AD_WORDS = regex.compile(r"微信|公众号|联系人|手机号|QQ|qq|租售|加盟|对接资源|客服")
+END_MARKERS = frozenset({"comment-rules", "copyright", "qr-prompt", "share", "related-list", "url", "contact-ad"})
+
+
+def _tail_rule(line: Line) -> str | None:
+    """Weaker evidence, trusted only in a tail that also holds an end-of-article marker."""
+    b = line.body
+    if len(b) > LONGEST:
+        return None
+    if AD_WORDS.search(b) and (len(b) <= 60 or SECOND_PERSON.search(b)):
+        return "contact-ad"
+    if SECOND_PERSON.search(b) and not line.is_sentence:
+        return "contact-ad"
+    if len(b) <= 12 and not SENTENCE_END.search(b):
+        return "tail-fragment"
+    return None
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines with their offsets (without newline characters)."""
+    lines: list[Line] = []
+    pos = 0
+    for raw in text.split("\n"):
+        lines.append(Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return lines
+
+
+# --------------------------------------------------------------------------- the pass
+def classify(text: str) -> list[str | None]:
+    """For each line, the rule that makes it debris, or None if it stays."""
+    lines = split_lines(text)
+    rules: list[str | None] = []
+    for i, ln in enumerate(lines):
+        if i % 256 == 0:
+            time_left()  # raises when the document's time budget is spent
+        rules.append(None if ln.is_blank else _strong_rule(ln))
+    # Everything after a related-articles header is the list itself.
+    for i, r in enumerate(rules):
+        if r == "related-list":
+            for j in range(i + 1, len(lines)):
+                if not lines[j].is_blank:
+                    rules[j] = "related-list"
+            break
+    # The tail: walking up from the end, lines that are debris or weak debris belong to the page
+    # chrome until the first line that is neither. Weak rules count only when that tail also
+    # holds a strong end-of-article marker (comment rules, copyright, QR prompt, share bar…).
+    weak: dict[int, str] = {}
+    i = len(lines) - 1
+    while i >= 0:
+        if not lines[i].is_blank and rules[i] is None:
+            w = _tail_rule(lines[i])
+            if w is None:
+                break
+            weak[i] = w
+        i -= 1
+    if any(r in END_MARKERS for r in rules[i + 1 :]):
+        for j, w in weak.items():
+            rules[j] = w
+    return rules
+
+
+# ------------------------------------------------------------------------ page metadata
+_HEAD_LINES = 12  # titles and bylines sit at the top of a scraped page
+
+
+_HIDDEN = regex.compile(f"[{INVISIBLE_CLASS}{CONTROL_CLASS}]+")
+_ODD_SPACE = regex.compile(f"[{ODD_SPACES_CLASS}]")
+
+
+def _readable(text: str) -> str:
+    """NFC, half-width alphanumerics, no invisible or control characters, plain spaces: the page
+    head as a reader sees it (cleaning does the same, with a step per change, to whole texts)."""
+    text = unicodedata.normalize("NFC", text).translate(FULLWIDTH_ALNUM).replace("\r\n", "\n").replace("\r", "\n")
+    return _ODD_SPACE.sub(" ", _HIDDEN.sub("", text))
+
+
+def page_metadata(text: str) -> dict[str, str | None]:
+    """Title, date (ISO) and source URL when the page shows them; values are None otherwise."""
+    text = _readable(text[:20_000])
+    lines = split_lines(text)
+    rules = classify(text)
+    title = date = url = None
+    seen = 0
+    for ln, rule in zip(lines, rules):
+        if ln.is_blank:
+            continue
+        seen += 1
+        if seen > _HEAD_LINES:
+            break
+        b = ln.body
+        if date is None and rule in ("byline", None) and (rule == "byline" or not ln.is_sentence):
+            date = next((iso_date(m.group()) for m in DATE.finditer(b) if not m.group().endswith("前")), None)
+        if title is None and rule is None and 4 <= len(b) <= 80 and not ln.is_sentence:
+            title = b
+    for ln, rule in zip(lines, rules):
+        if rule in ("share", "url", "copyright") or ln.body.startswith(("本文链接", "原文链接", "原文地址")):
+            m = URL.search(ln.body)
+            if m:
+                url = m.group()
+                break
+    return {"title": title, "date": date, "url": url}
+
+
+def iso_date(s: str) -> str | None:
+    """2021-07-11 / 2021年7月11日 / 2021.7.11 → '2021-07-11'."""
+    m = regex.match(r"((?:19|20)\d{2})\D(\d{1,2})\D(\d{1,2})", s)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"

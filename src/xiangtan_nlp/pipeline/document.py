@@ -1,0 +1,74 @@
+"""The per-document job: one Document in, its cleaned text and records out.
+
+:func:`extract_document` is the single definition of the job. The serial loop, the worker
+processes and the Dask engine all run :func:`process_one` (which calls it), so a figure in the
+CSV and a figure in the DataFrame can never differ.
+"""
+
+from __future__ import annotations
+
+from ..model import Document, Record
+
+#: Default per-document time budget in seconds (a safety net: normal documents take milliseconds).
+DEFAULT_TIMEOUT = 60.0
+
+#: What the job gives for one document: the document, its records, and an error message or None.
+Result = tuple[Document, list[Record], str | None]
+
+
+def extract_document(
+    doc: Document, kinds: tuple[str, ...], *, clean: bool = True, timeout: float | None = None
+) -> tuple[str, list[Record]]:
+    """Clean one document and extract its records; returns (cleaned text, records)."""
+    from ..budget import time_budget
+    from ..cleaning import clean as _clean
+    from ..extraction.figures import find_figures
+
+    with time_budget(timeout):
+        text = _clean(doc.text).text if clean else doc.text
+        records = find_figures(text, kinds, doc_id=doc.id) if {"money", "percent"} & set(kinds) else []
+        if "project" in kinds:
+            # project names are found (with POS segmentation) only when asked for: money+percent
+            # alone stays a pure regex scan
+            from ..extraction.projects import find_projects, link_figures
+
+            projects = find_projects(text, doc_id=doc.id)
+            records = link_figures(text, records, projects)
+            records = sorted(records + projects, key=lambda r: (r.start, r.end, r.kind))
+    return text, records
+
+
+def process_one(
+    doc: Document, kinds: tuple[str, ...], clean: bool = True, timeout: float | None = DEFAULT_TIMEOUT
+) -> Result:
+    """``(doc, records, error)`` for one document; an exception becomes an error string."""
+    try:
+        _, records = extract_document(doc, kinds, clean=clean, timeout=timeout)
+    except TimeoutError:  # our budget, or the regex module's timeout inside it
+        return doc, [], f"skipped: took longer than the {timeout:g} s budget per document (--timeout)"
+    except Exception as e:  # one bad document is reported and skipped, never fatal
+        return doc, [], f"{type(e).__name__}: {e}"
+    return doc, records, None
+
+
+def process_chunk(docs: list[Document], kinds: tuple[str, ...], clean: bool, timeout: float | None) -> list[Result]:
+    """:func:`process_one` over a chunk of documents (the unit of work sent to a worker)."""
+    return [process_one(d, kinds, clean, timeout) for d in docs]
+
+
+def warm_up(kinds: tuple[str, ...], clean: bool = True) -> None:
+    """Load what the job needs once, before the first document (no-op when already loaded)."""
+    if "project" in kinds:
+        from ..segmenter import default_segmenter
+
+        default_segmenter().pos("项目")  # the prefix dictionary, the rjieba copy, the POS tables
+    if clean:
+        from ..cleaning.gapnet import get_gapnet
+        from ..cleaning.lm import get_lexicon, get_models
+
+        get_models()  # the character LMs, gap model and lexicon of censor repair
+        get_gapnet()
+        get_lexicon()
+
+
+__all__ = ["DEFAULT_TIMEOUT", "Result", "extract_document", "process_chunk", "process_one", "warm_up"]
