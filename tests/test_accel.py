@@ -95,3 +95,58 @@ def test_identical_pos_tags_on_the_whole_corpus(segmenters, corpus_texts) -> Non
 def test_identical_pos_tags_on_hard_cases(segmenters, text: str) -> None:
     fast, plain = segmenters[True]
     assert fast.pos(text) == plain.pos(text)
+
+
+# -- the jieba version guard: the accelerators run only on the jieba they were checked against --
+def test_the_installed_jieba_is_a_checked_one() -> None:
+    import jieba
+
+    from xiangtan_nlp.segmenter._guard import CHECKED_JIEBA
+
+    assert jieba.__version__ in CHECKED_JIEBA, (
+        f"jieba {jieba.__version__}: check the accelerators on it (this file), then add it to "
+        "CHECKED_JIEBA and to the jieba pin in pyproject.toml"
+    )
+
+
+def test_the_overridden_jieba_internals_are_there() -> None:
+    """The private methods we override and the patterns we mirror are jieba's own."""
+    import re
+
+    import jieba
+    import jieba.posseg
+
+    from xiangtan_nlp.segmenter import _pos_route, _rjieba
+
+    for name in ("_POSTokenizer__cut_DAG", "_POSTokenizer__cut", "_POSTokenizer__cut_detail", "load_word_tag"):
+        assert callable(getattr(jieba.posseg.POSTokenizer, name, None)), name
+    everything = "".join(map(chr, range(0x110000)))
+
+    def chars(pattern: str) -> str:
+        return "".join(re.findall(pattern, everything))
+
+    assert chars(f"[{_rjieba._BLOCK_WORD}{_rjieba._BLOCK_PUNCT}]") == chars(jieba.re_han_default.pattern[1:-2])
+    assert chars(_pos_route._PURE_HAN.pattern) == chars(jieba.posseg.re_han_detail.pattern[1:-2])
+
+
+def test_an_unchecked_jieba_runs_plain_jieba(segmenters, monkeypatch, caplog) -> None:
+    """On a jieba the accelerators were not checked against, no override runs, tokens are jieba's."""
+    import jieba
+    import jieba.posseg
+
+    from xiangtan_nlp.segmenter._posseg import FastPOSTokenizer
+
+    text = "\n".join(CASES)
+    plain = segmenters[True][1]
+    checked = Segmenter()
+    checked.pos(text)
+    assert checked.accelerated and isinstance(checked._pos, FastPOSTokenizer)  # the checked jieba
+
+    monkeypatch.setattr(jieba, "__version__", "0.99.9-unchecked")
+    seg = Segmenter()
+    with caplog.at_level("WARNING", logger="xiangtan_nlp.segmenter"):
+        assert not seg.accelerated
+    assert "0.99.9-unchecked" in caplog.text
+    assert seg.cut(text) == plain.cut(text)
+    assert seg.pos(text) == plain.pos(text)
+    assert type(seg._pos) is jieba.posseg.POSTokenizer  # no override

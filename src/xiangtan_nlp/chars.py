@@ -118,6 +118,10 @@ CJK_PUNCT: frozenset[str] = frozenset("，。、；：？！“”‘’（）�
 #: Characters a censor or a form uses to blank out text (发令***, 总投资××万元, □□).
 MASK_CHARS: str = "*＊×□■"
 
+# ------------------------------------------------------------------------------ surrogates
+#: Lone surrogates (U+D800-U+DFFF): a Python str may hold them, UTF-8 cannot encode them.
+SURROGATE_CLASS: str = "\ud800-\udfff"
+
 
 __all__ = [
     "ASCII_DIGITS", "CJK_PUNCT", "CJK_SYMBOLS_CLASS", "CONTROL_CLASS", "DIGITS", "FULLWIDTH_ALNUM",
