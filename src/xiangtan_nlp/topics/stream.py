@@ -19,13 +19,16 @@ import tempfile
 from collections import Counter, deque
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator
 
+from ..jobs import as_documents
 from ..model import Document
-from .cluster import (
-    TopicModel, _finish, _lsa, _Options, _snippet, _Space, candidate_ks, choose_k, nearest_centre, refine_labels,
-)  # fmt: skip
-from .vectorize import CHAR_PREFIX, pretokenized, resolve_features, to_features, tokenize_texts
+from .core import N_INIT, Options, Space, lsa, nearest_centre, snippet
+from .finish import finish
+from .ksearch import resolve_k
+from .model import TopicModel
+from .refine import refine_labels
+from .vectorize import CHAR_PREFIX, hashed_counts, resolve_features, to_features, tokenize_texts, weigh
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,39 +37,6 @@ if TYPE_CHECKING:
 _SAMPLE = 5000  # rows kept for LSA, the k search and the first centres
 _MAX_TERMS = 2_000_000  # distinct words counted for naming hashed columns; rare ones are pruned past this
 _MIN_DF = 2
-
-
-def _hasher(n_features: int):  # type: ignore[no-untyped-def]
-    import numpy as np
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    return HashingVectorizer(
-        analyzer=pretokenized, n_features=n_features, alternate_sign=False, norm=None, dtype=np.float32,
-        lowercase=False, token_pattern=None,
-    )  # fmt: skip
-
-
-def hashed_counts(feats: Sequence[list[str]], n_features: int) -> "sp.csr_matrix":
-    """Feature counts of each document in ``n_features`` hashed columns."""
-    return _hasher(n_features).transform(feats).tocsr()
-
-
-def weigh(counts: "sp.csr_matrix", idf: "np.ndarray") -> "sp.csr_matrix":
-    """Sublinear TF-IDF, L2-normalised, from raw counts (the weighting of the in-memory fit)."""
-    import numpy as np
-    import scipy.sparse as sp
-    from sklearn.preprocessing import normalize
-
-    X = counts.astype(np.float32, copy=True)
-    X.data = np.log(X.data) + 1.0
-    X = X @ sp.diags(idf)
-    X.eliminate_zeros()  # columns pruned by min_df/max_df have idf 0
-    return normalize(X.tocsr())
-
-
-def hashed_tfidf(feats: Sequence[list[str]], n_features: int, idf: "np.ndarray") -> "sp.csr_matrix":
-    """TF-IDF rows of new documents for a model fitted with hashed features."""
-    return weigh(hashed_counts(feats, n_features), idf)
 
 
 class _Cache:
@@ -109,7 +79,7 @@ class _Cache:
         self._dir.cleanup()
 
 
-def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: bool | None) -> TopicModel:
+def fit_streaming(docs: Iterable[Document | str], opts: Options, *, progress: bool | None) -> TopicModel:
     """Fit a TopicModel reading ``docs`` once, in batches of ``opts.batch_size``."""
     import numpy as np
     import scipy.sparse as sp
@@ -126,15 +96,9 @@ def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: b
     pending: deque[tuple[str, str]] = deque()
 
     def texts() -> Iterator[str]:
-        for i, d in enumerate(source):
-            if isinstance(d, Document):
-                pending.append((d.id, _snippet(d.title, d.text)))
-                yield d.text
-            elif isinstance(d, str):
-                pending.append((str(i), _snippet(None, d)))
-                yield d
-            else:
-                raise TypeError(f"expected Document or str at position {i}, got {type(d).__name__}")
+        for d in as_documents(source):
+            pending.append((d.id, snippet(d.title, d.text)))
+            yield d.text
 
     token_stream = tokenize_texts(texts(), n_jobs=opts.n_jobs)  # one pool of workers for the whole read
     cache = _Cache()
@@ -185,18 +149,10 @@ def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: b
         S = weigh(S, idf)
         s_ok = np.diff(S.indptr) > 0
         n_ok = int(s_ok.sum())
-        k_scores = None
-        if opts.k == "auto":
-            Zs = _lsa(S[s_ok], opts.search_dims, opts.random_state)[0]
-            ks = candidate_ks(opts.k_range, n_ok if n <= _SAMPLE else n)  # the sample stands for all n
-            k_scores = choose_k(Zs, ks, random_state=opts.random_state, progress=progress)
-            k = int(k_scores.loc[k_scores["chosen"], "k"].iloc[0])
-        else:
-            k = int(opts.k)
-            if k > n_ok:
-                raise ValueError(f"k={k} topics need at least {k} documents with words; got {n_ok}")
-        comps = _lsa(S[s_ok], opts.dims(k), opts.random_state)[1] if opts.method == "lsa" else None
-        space = _Space(opts.method, comps)
+        # the sample stands for all n documents when there are more than it holds
+        k, k_scores = resolve_k(S[s_ok], opts, n_docs=n_ok if n <= _SAMPLE else n, progress=progress)
+        comps = lsa(S[s_ok], opts.dims(k), opts.random_state)[1] if opts.method == "lsa" else None
+        space = Space(opts.method, comps)
 
         def batches() -> Iterator[tuple[sp.csr_matrix, object]]:
             for c in cache.counts():
@@ -205,7 +161,7 @@ def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: b
 
         # centres: k-means on the sample, then one pass of mini-batch updates over everything
         Zs = space.project(S[s_ok])
-        start = KMeans(k, n_init=10, random_state=opts.random_state).fit(Zs).cluster_centers_
+        start = KMeans(k, n_init=N_INIT, random_state=opts.random_state).fit(Zs).cluster_centers_
         # no random reassignment of small centres: they start from k-means on the sample, not at random
         mbk = MiniBatchKMeans(k, init=start, n_init=1, random_state=opts.random_state, reassignment_ratio=0.0)
         for X, Z in batches():
@@ -219,7 +175,7 @@ def fit_streaming(docs: Iterable[Document | str], opts: _Options, *, progress: b
             labels, weights = refine_labels(batches, labels, k, active=idf > 0)
             centres = None  # recomputed from the refined labels
         names = _column_names(words, opts.n_features)
-        return _finish(
+        return finish(
             batches, labels, k, opts=opts, space=space, weights=weights, chars=bool(chars), vocab=None,
             idf=idf, ids=ids, snippets=cache.snippet, k_scores=k_scores, hashing=opts.n_features,
             term_names=lambda cols: [names.get(int(c)) for c in cols], centres=centres,
@@ -241,4 +197,4 @@ def _column_names(words: Counter[str], n_features: int) -> dict[int, str]:
     return names
 
 
-__all__ = ["fit_streaming", "hashed_counts", "hashed_tfidf", "weigh"]
+__all__ = ["fit_streaming"]

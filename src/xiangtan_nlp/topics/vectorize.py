@@ -7,15 +7,13 @@ words never reach the vocabulary: a topic is about words, not about 2.2亿 or 23
 
 from __future__ import annotations
 
-import os
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from functools import lru_cache
 from importlib import resources
-from itertools import chain, islice
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Sequence
 
 import regex
+
+from ..jobs import ordered_map, resolve_workers
 
 if TYPE_CHECKING:
     import numpy as np
@@ -134,40 +132,13 @@ def _warm_up() -> None:
     default_segmenter().tokenizer  # noqa: B018 - builds the prefix dictionary once per worker
 
 
-def default_workers() -> int:
-    """All cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def tokenize_texts(texts: Iterable[str], *, n_jobs: int | None = 1) -> Iterator[list[str]]:
     """Content tokens of each text, in input order; ``n_jobs`` > 1 uses worker processes."""
-    workers = default_workers() if not n_jobs or n_jobs < 0 else n_jobs
-    source = iter(texts)
-    head = list(islice(source, 4 * _CHUNK))
-    if workers <= 1 or len(head) < 4 * _CHUNK:
-        for t in chain(head, source):
-            yield content_tokens(t)
-        return
-    source = chain(head, source)
-    window: deque[Future[list[list[str]]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up) as pool:
-
-        def submit() -> bool:
-            chunk = list(islice(source, _CHUNK))
-            if chunk:
-                window.append(pool.submit(_tokenize_chunk, chunk))
-            return bool(chunk)
-
-        for _ in range(workers * 3):  # a few chunks in flight per worker keeps memory flat
-            if not submit():
-                break
-        while window:
-            done = window.popleft().result()
-            submit()
-            yield from done
+    # fewer than four chunks are tokenised here: starting processes would cost more than it saves
+    return ordered_map(
+        _tokenize_chunk, texts, workers=resolve_workers(n_jobs), chunk_size=_CHUNK, initializer=_warm_up,
+        serial_below=4 * _CHUNK,
+    )  # fmt: skip
 
 
 # -- TF-IDF ----------------------------------------------------------------------------------------
@@ -203,7 +174,6 @@ def tfidf_transform(feature_lists: Sequence[list[str]], vocab: Sequence[str], id
     """TF-IDF rows for new documents with a fitted vocabulary and idf (same weighting as fit)."""
     import numpy as np
     import scipy.sparse as sp
-    from sklearn.preprocessing import normalize
 
     index = {t: i for i, t in enumerate(vocab)}
     rows, cols = [], []
@@ -217,12 +187,45 @@ def tfidf_transform(feature_lists: Sequence[list[str]], vocab: Sequence[str], id
         (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(feature_lists), len(vocab))
     )
     X.sum_duplicates()
-    X.data = np.log(X.data) + 1.0  # sublinear tf, as TfidfVectorizer(sublinear_tf=True)
-    X = X @ sp.diags(np.asarray(idf, dtype=np.float32))
+    return weigh(X, np.asarray(idf, dtype=np.float32))
+
+
+# -- hashed TF-IDF (the streaming fit: no vocabulary to hold) ---------------------------------------
+def _hasher(n_features: int):  # type: ignore[no-untyped-def]
+    import numpy as np
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer=pretokenized, n_features=n_features, alternate_sign=False, norm=None, dtype=np.float32,
+        lowercase=False, token_pattern=None,
+    )  # fmt: skip
+
+
+def hashed_counts(feats: Sequence[list[str]], n_features: int) -> "sp.csr_matrix":
+    """Feature counts of each document in ``n_features`` hashed columns."""
+    return _hasher(n_features).transform(feats).tocsr()
+
+
+def weigh(counts: "sp.csr_matrix", idf: "np.ndarray") -> "sp.csr_matrix":
+    """Sublinear TF-IDF, L2-normalised, from raw counts (as TfidfVectorizer(sublinear_tf=True))."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    X = counts.astype(np.float32, copy=True)
+    X.data = np.log(X.data) + 1.0
+    X = X @ sp.diags(idf)
+    X.eliminate_zeros()  # columns pruned by min_df/max_df have idf 0
     return normalize(X.tocsr())
 
 
+def hashed_tfidf(feats: Sequence[list[str]], n_features: int, idf: "np.ndarray") -> "sp.csr_matrix":
+    """TF-IDF rows of new documents for a model fitted with hashed features."""
+    return weigh(hashed_counts(feats, n_features), idf)
+
+
 __all__ = [
-    "CHAR_PREFIX", "FEATURES", "Features", "analyze", "content_tokens", "fit_tfidf", "pretokenized",
-    "resolve_features", "stop_words", "tfidf_transform", "to_features", "tokenize_texts",
+    "CHAR_PREFIX", "FEATURES", "Features", "analyze", "content_tokens", "fit_tfidf", "hashed_counts",
+    "hashed_tfidf", "pretokenized", "resolve_features", "stop_words", "tfidf_transform", "to_features",
+    "tokenize_texts", "weigh",
 ]  # fmt: skip
