@@ -7,8 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from xiangtan_nlp.cleaning import gapnet, lm
-from xiangtan_nlp.cleaning import repair as repair_module
+from xiangtan_nlp.cleaning import gapnet, infill, lm
 
 
 @pytest.fixture(scope="module")
@@ -124,13 +123,13 @@ def test_repair_uses_the_gap_model_and_can_do_without(net: gapnet.GapNet) -> Non
     fwd, bwd = lm.get_models()
     lex = lm.get_lexicon()
     text = "打响了项目竞赛活动的“发令***”。"
-    fillers, with_net = repair_module.mask_features(text, [(13, 16)], (fwd, bwd, net), lex)
-    one, two = repair_module.FEATURES.index("net1"), repair_module.FEATURES.index("net2")
+    fillers, with_net = infill.mask_features(text, [(13, 16)], (fwd, bwd, net), lex)
+    one, two = infill.FEATURES.index("net1"), infill.FEATURES.index("net2")
     single = np.array([len(c) == 1 for c in fillers])
     assert "枪" in fillers and (with_net[single, one] < 0).all() and (with_net[~single, two] < 0).all()
     assert (with_net[single, two] == 0).all() and (with_net[~single, one] == 0).all()
-    fillers2, without = repair_module.mask_features(text, [(13, 16)], (fwd, bwd, None), lex)
+    fillers2, without = infill.mask_features(text, [(13, 16)], (fwd, bwd, None), lex)
     assert "枪" in fillers2 and (without[:, [one, two]] == 0).all()
     # the default (two models given) takes the shipped gap model
-    fillers3, default = repair_module.mask_features(text, [(13, 16)], (fwd, bwd), lex)
+    fillers3, default = infill.mask_features(text, [(13, 16)], (fwd, bwd), lex)
     assert fillers3 == fillers and np.array_equal(default, with_net)

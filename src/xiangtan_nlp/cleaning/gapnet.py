@@ -3,8 +3,9 @@
 Trained by :mod:`xiangtan_nlp.cleaning.train_gapnet` (PyTorch, run by hand) and shipped as
 ``data/gapnet.npz``: int8 weight rows with one scale each, read here with numpy only. It gives the
 log-probability of each character for a gap of one, and of each of the commonest two-character
-words of the news corpus for a gap of two; censor repair takes candidates from it and uses its score as one feature among the n-gram
-models' (:mod:`xiangtan_nlp.cleaning.repair`). Nothing is loaded at import: :func:`get_gapnet`
+words of the news corpus for a gap of two; censor repair takes candidates from it and uses its
+score as one feature among the n-gram models' (:mod:`xiangtan_nlp.cleaning.infill`). It shares the
+language models' alphabet (``alphabet.py``). Nothing is loaded at import: :func:`get_gapnet`
 builds it on first use.
 """
 
@@ -15,19 +16,17 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .lm import BOUNDARY, UNK, id_map, lm_text, read_header
+from .alphabet import BOUNDARY, Alphabet, id_map, read_header
 
 if TYPE_CHECKING:
     import numpy as np
-
-    from .lm import CharLM
 
 GAPNET_FILE = "gapnet.npz"
 FORMAT = "xiangtan-gapnet/1"
 _LOCK = threading.Lock()
 
 
-class GapNet:
+class GapNet(Alphabet):
     """The gap model's weights (float32) and its forward pass over one gap at a time."""
 
     def __init__(self, arrays: dict[str, "np.ndarray"]) -> None:
@@ -51,7 +50,7 @@ class GapNet:
         self.heads, self.hb = w["heads.weight"], w["heads.bias"][0]
         self.out, self.out_b = w["out.weight"], w["out_b"][0]
         self.word, self.word_b = w["word.weight"], w["word_b"][0]
-        self._pad = self._id.get(BOUNDARY, UNK)
+        self._pad = self.char_id(BOUNDARY)
 
     @classmethod
     def load(cls, path: str) -> "GapNet":
@@ -63,11 +62,6 @@ class GapNet:
 
     def __repr__(self) -> str:
         return f"GapNet(vocab={len(self.vocab)}, wide={self.wide}, steps={self.meta.get('steps')})"
-
-    def encode(self, text: str) -> list[int]:
-        """Ids of ``text`` in the model's alphabet (unknown characters get ``UNK``)."""
-        get = self._id.get
-        return [get(c, UNK) for c in lm_text(text)]
 
     def logprobs(self, left: str, right: str, g: int) -> "np.ndarray":
         """Log-probabilities of what fills a gap of ``g`` between ``left`` and ``right``: for g=1
@@ -96,7 +90,7 @@ class GapNet:
             out[g] = z - np.log(np.exp(z).sum())
         return out
 
-    def for_model(self, fwd: "CharLM") -> "np.ndarray":
+    def for_model(self, fwd: Alphabet) -> "np.ndarray":
         """For each id of ``fwd``, this model's id of the same character (to index log-probs)."""
         return id_map(fwd, self)
 

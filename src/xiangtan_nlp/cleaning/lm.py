@@ -11,22 +11,23 @@ are scored in one call per model.
 
 A second model of the same kind reads the text right to left (``data/charlm_rev.npz``), so a gap
 is judged from both sides. Nothing is loaded at import: :func:`get_models` and :func:`get_lexicon`
-build their objects on first use and keep them for the life of the process.
+build their objects on first use and keep them for the life of the process. The alphabet (how text
+maps to ids) is shared with the gap model and lives in ``alphabet.py``.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
 import threading
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Iterable, Sequence, TypeAlias
+from typing import TYPE_CHECKING, Sequence
+
+from ..chars import is_han
+from .alphabet import BOUNDARY, Alphabet, read_header
 
 if TYPE_CHECKING:
     import numpy as np
-
-    from .gapnet import GapNet
 
 MODEL_FILE = "charlm.npz"  # left-to-right model
 BACKWARD_FILE = "charlm_rev.npz"  # right-to-left model (the same text read backwards)
@@ -39,31 +40,7 @@ _MASK = (1 << 64) - 1
 CTX_BITS = 32  # bits of the context hash kept: ~1e-4 false hits per unseen context at 500k contexts
 _CTX_SHIFT = 64 - CTX_BITS
 
-PAD = 0  # never produced by text; ids start after it
-UNK = 1
 _SHORT_RUN = 16  # children of one context searched by bisection up to this many
-BOUNDARY = "\n"  # line ends (and the text edges) are the LM's sentence boundary
-
-
-def lm_text(text: str) -> str:
-    """Map text to the model's alphabet, one character for one: digits→0, Latin→a, spaces→' '."""
-    return text.translate(_CLASS_TABLE)
-
-
-def _class_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for c in "0123456789０１２３４５６７８９":
-        table[ord(c)] = "0"
-    for lo, hi in (("a", "z"), ("A", "Z"), ("ａ", "ｚ"), ("Ａ", "Ｚ")):
-        for cp in range(ord(lo), ord(hi) + 1):
-            table[cp] = "a"
-    for c in "\t\u00a0\u3000\u2002\u2003\u2009\u202f":
-        table[ord(c)] = " "
-    table[ord("\r")] = "\n"
-    return table
-
-
-_CLASS_TABLE = _class_table()
 
 
 def mix(h: int, cid: int) -> int:
@@ -87,19 +64,7 @@ def ctx_key_np(h: "np.ndarray") -> "np.ndarray":
     return h >> np.uint64(_CTX_SHIFT)
 
 
-def read_header(arrays: dict[str, "np.ndarray"], fmt: str, what: str) -> tuple[dict, list[str], dict[str, int]]:
-    """The JSON meta of a model archive (checked to be of format ``fmt``), its alphabet, and each
-    character's id (0 is the pad, 1 the unknown character)."""
-    import numpy as np
-
-    meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
-    if meta.get("format") != fmt:
-        raise ValueError(f"unsupported {what} format {meta.get('format')!r}; expected {fmt}")
-    vocab = [chr(c) for c in arrays["vocab"].astype(np.uint32)]
-    return meta, vocab, {c: i + 2 for i, c in enumerate(vocab)}
-
-
-class CharLM:
+class CharLM(Alphabet):
     """A character n-gram model in backoff form, queried in batches with numpy."""
 
     def __init__(self, arrays: dict[str, "np.ndarray"]) -> None:
@@ -186,20 +151,6 @@ class CharLM:
     def __repr__(self) -> str:
         n = sum(len(k) for k in self._cid)
         return f"CharLM(order={self.order}, {len(self.vocab)} chars, {n} n-grams)"
-
-    # -- encoding ----------------------------------------------------------------------
-    def char_id(self, c: str) -> int:
-        """The id of one character (after :func:`lm_text`); unknown characters share one id."""
-        return self._id.get(c, UNK)
-
-    def encode(self, text: str) -> list[int]:
-        """Ids of ``text`` mapped with :func:`lm_text`."""
-        get = self._id.get
-        return [get(c, UNK) for c in lm_text(text)]
-
-    def id_char(self, i: int) -> str:
-        """The character of an id (``""`` for pad and unknown)."""
-        return self.vocab[i - 2] if i >= 2 else ""
 
     # -- scoring -----------------------------------------------------------------------
     def score_rows(
@@ -303,42 +254,6 @@ class CharLM:
             lp[self._cid[n - 1][a:b]] = self._lp[n - 1][a:b]
         return lp
 
-    def next_chars(self, context: Sequence[int], k: int = 40) -> list[tuple[int, float]]:
-        """Up to ``k`` likely next ids after ``context`` with log-probs from the longest context
-        that has children, topped up from shorter ones (a shortlist, not exact probabilities)."""
-        import numpy as np
-
-        h = H0
-        hashes = [H0]
-        for cid in reversed(context[-(self.order - 1) :]):
-            h = mix(h, cid)
-            hashes.append(h)
-        out: dict[int, float] = {}
-        for n in range(len(hashes), 1, -1):  # skip the unigram: it would list every character
-            key = hashes[n - 1] >> _CTX_SHIFT
-            ctxs = self._ctx[n - 1]
-            i = int(np.searchsorted(ctxs, np.uint32(key)))
-            if i >= len(ctxs) or int(ctxs[i]) != key:
-                continue
-            a, b = self._ptr[n - 1][i], self._ptr[n - 1][i + 1]
-            lp = self._lp[n - 1][a:b]
-            top = np.argsort(-lp)[:k]
-            ids = self._cid[n - 1][a:b][top]
-            for cid, p in zip(ids.tolist(), lp[top].tolist()):
-                if cid not in out and cid > UNK:
-                    out[cid] = p
-            if len(out) >= k:
-                break
-        return sorted(out.items(), key=lambda t: -t[1])[:k]
-
-
-@lru_cache(maxsize=8)
-def id_map(src: "CharLM | GapNet", dst: "CharLM | GapNet") -> "np.ndarray":
-    """For each id of ``src``, ``dst``'s id of the same character (``UNK`` where it has none)."""
-    import numpy as np
-
-    return np.array([PAD, UNK] + [dst._id.get(c, UNK) for c in src.vocab], dtype=np.int64)
-
 
 def from_planes(planes: "np.ndarray") -> "np.ndarray":
     """Little-endian unsigned integers from their byte planes (shape (itemsize, n), uint8)."""
@@ -389,10 +304,6 @@ class Lexicon:
         """True when ``s`` is a dictionary word (frequency > 0)."""
         return self.freq.get(s, 0) > 0
 
-    def count(self, s: str) -> int:
-        """The dictionary frequency of ``s`` (0 when absent)."""
-        return self.freq.get(s, 0)
-
     def fill(self, left: str, right: str, gap: int, length: int, limit: int | None = None) -> list[str]:
         """Words of ``length`` chars that are ``left`` + ``gap`` unknown chars + ``right`` (the
         first ``limit`` of them in code-point order when a limit is given)."""
@@ -441,19 +352,7 @@ def _all_han(s: str) -> bool:
     return all(is_han(c) for c in s)
 
 
-def is_han(c: str) -> bool:
-    """True for CJK unified ideographs (basic block, extension A, compatibility)."""
-    o = ord(c)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
-
-
 _LOCK = threading.Lock()
-
-
-#: The forward model and, when shipped, the backward one; repair also takes a third member, the
-#: gap model (:class:`~xiangtan_nlp.cleaning.gapnet.GapNet`, or None for none), and otherwise
-#: uses the shipped one.
-Models: TypeAlias = "tuple[CharLM, CharLM | None] | tuple[CharLM, CharLM | None, GapNet | None]"
 
 
 @lru_cache(maxsize=1)
@@ -466,11 +365,6 @@ def get_models() -> "tuple[CharLM, CharLM | None]":
         return fwd, bwd
 
 
-def get_lm() -> CharLM:
-    """The shipped forward language model, loaded on first use and kept."""
-    return get_models()[0]
-
-
 @lru_cache(maxsize=1)
 def get_lexicon() -> Lexicon:
     """The repair lexicon (the segmenter's dictionary), built on first use and kept."""
@@ -478,10 +372,3 @@ def get_lexicon() -> Lexicon:
 
     with _LOCK:
         return Lexicon(default_segmenter().freq)
-
-
-def iter_model_files() -> Iterable[str]:
-    """Names of the data files this module reads (for packaging checks)."""
-    from .gapnet import GAPNET_FILE
-
-    return (MODEL_FILE, BACKWARD_FILE, GAPNET_FILE)

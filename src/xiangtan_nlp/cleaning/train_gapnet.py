@@ -27,8 +27,10 @@ import time
 
 import numpy as np
 
+from ..chars import is_han
+from .alphabet import BOUNDARY, lm_text
 from .gapnet import FORMAT
-from .lm import BOUNDARY, CharLM, is_han, lm_text
+from .lm import CharLM
 from .train_lm import iter_records, split_of
 
 NEAR = 8  # characters on each side read one by one

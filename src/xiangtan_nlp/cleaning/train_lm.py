@@ -30,7 +30,8 @@ from typing import Iterator
 
 import numpy as np
 
-from .lm import BOUNDARY, CTX_BITS, FORMAT, H0, UNK, ctx_key_np, lm_text, mix_np
+from .alphabet import BOUNDARY, UNK, lm_text
+from .lm import CTX_BITS, FORMAT, H0, ctx_key_np, mix_np
 
 TEST_BUCKET, DEV_BUCKET, N_BUCKETS = 0, 1, 20
 

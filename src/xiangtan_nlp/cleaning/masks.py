@@ -1,0 +1,194 @@
+"""Is this a censor's mask? Runs of mask marks that hide filtered characters, and the look-alikes.
+
+A run of ``*``, ``＊``, ``×``, ``□`` or ``■`` (:data:`~xiangtan_nlp.chars.MASK_CHARS`) inside
+Chinese text stands for one or two filtered characters (□ and ■ for one each). What only looks
+censored is no mask: masked phone and ID numbers (138****5678), ratings (★★★), separator lines,
+arithmetic (3*4=12, 长×宽, 疗伤药*2), footnote marks (*为初步统计数), check boxes (□是□否), password
+fields, markdown emphasis, privacy-masked names (王**, 陈*华), stock names (*ST), bullets and bylines
+(■ 链接, □本报记者), template placeholders (××万元) and marks that are talked about (带*号).
+
+:func:`censor_masks` gives the runs that are masks; :func:`look_alikes` the ones that are not.
+Rules only, no model: nothing is loaded.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+import regex
+
+from ..chars import CJK_PUNCT, HAN_CLASS, MASK_CHARS, is_han
+
+#: The marks that stand for one hidden character each (the printing convention for a missing one).
+BOXES = "□■"
+#: The star marks (a lone one after a bracket or a colon is a note mark, not a mask).
+STARS = "*＊"
+_MARKS = regex.escape(MASK_CHARS)
+#: A run of mask marks.
+MASK_RUN = regex.compile(f"[{_MARKS}]+")
+# A run that is all one mark, 1-4 long (longer runs are rules, ratings or passwords); a lone × is
+# a multiplication sign.
+_HOMOGENEOUS = regex.compile(
+    "^(" + "|".join(f"{regex.escape(c)}{{{2 if c == '×' else 1},4}}" for c in MASK_CHARS) + ")$"
+)
+# What may follow a run of two marks or more that ends a line (a headline, a title).
+_LINE_END = frozenset("\n \u3000\u00a0")
+# After these a □ or ■ starts something new (a bullet, a byline) rather than hiding a character.
+_CLOSERS = frozenset("。！？”’）)」』】》")
+# Before a lone mark, these make it a note or bullet mark rather than a masked character.
+_NOTE_OPENERS = frozenset("（(【[「『：:。；;！!？?")
+# A note after a mark starts with one of these words.
+_NOTE_START = regex.compile(
+    r"(?:为|系|是|指|即|注|含|不含|包|表示|数据|资料|来源|根据|按|均|以上|此|该|本|单位|统计|初步|预计|同比|"
+    r"其中|未|非|仅|不|已|可|需|须|请)"
+)
+# Punctuation pairs around a run of two marks or more that hide a list item or a quoted name.
+_WRAPPERS = frozenset({a + b for a in "、，；" for b in "、，；。"} | {"“”", "《》", "「」", "『』", "‘’"})
+# Markdown emphasis: **text** or *text* with no mask characters inside, on one line (a bold list
+# of names runs to a hundred characters and more).
+_MARKDOWN = regex.compile(r"(?<![*＊])(\*\*|\*)(?=[^\s*])([^*\n]{1,200}?)(?<=[^\s*])\1(?![*＊])")
+# A mark named as a symbol: 带*号 标*的 打×号 在□内 (the text talks about the mark itself).
+_SYMBOL_MENTION = regex.compile(f"[带标打加注有以画划在]([{_MARKS}])[号者的为项内中处]")
+# Words that announce a secret or an identifier: what follows a mask of them is not censorship.
+_SECRET_BEFORE = regex.compile(
+    r"(?:密码|口令|验证码|校验码|账号|帐号|卡号|手机号?|电话|号码|身份证号?|证件号|车牌号?|邮箱|PIN|pin)"
+    r"[为是:：\s]{0,3}$"
+)
+# Check boxes: □/■ at a line start or after a space, followed by an option (□是□否, □同意 □不同意).
+_CHECKBOX_LINE = regex.compile(rf"(?:^|[\s:：])[{BOXES}☐](?=[{HAN_CLASS}])", regex.M)
+# □/■ that open a byline or a section inside a run-on page: 资格□本报记者 李良, ”■马上就访,
+# 基金□好买基金研究中心 曾令华 (a name or heading, then a space).
+_BULLET_AFTER = regex.compile(
+    r"(?:本报|本刊|本台|本版|本网|晨报|晚报|日报|特约|记者|通讯员|实习生|见习|编辑|撰稿|摄影|摄|文/|图/"
+    rf"|新华社|中新社|新华网|人民网|央视网|[{HAN_CLASS}]{{1,6}}[：:]|[{HAN_CLASS}]{{2,12}}[ \u00a0\u3000])"
+)
+# ×× before a unit or an administrative suffix is a template placeholder (××万元, ××县, ×××同志).
+_PLACEHOLDER_BEFORE = regex.compile(r"(?:万|亿|元|年|月|日|号|岁|名|人|个|家|公司|集团|省|市|县|区|镇|乡|村|路|街|同志)")
+# A placeholder follows a non-Han character, another placeholder (×年×月) or one of these (在××县,
+# 的×××家, 第××号); after any other Han character ××× hides the rest of a word (铁路×××省内: 局).
+_PLACEHOLDER_AFTER = frozenset("的在于对向为是和与及或某第等各该")
+# Common surnames: 王** and 陈*华 after a non-Han character are privacy-masked names, not filtered words.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃"
+    "武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符"
+    "舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农"
+    "司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商"
+    "刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+
+
+def censor_masks(text: str) -> list[tuple[int, int]]:
+    """Spans of the runs of mask marks in ``text`` that hide censored characters, in order."""
+    if not any(c in text for c in MASK_CHARS):
+        return []
+    runs = [m.span() for m in MASK_RUN.finditer(text)]
+    skip = look_alikes(text, runs)
+    return [r for r in runs if r not in skip]
+
+
+def look_alikes(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The ``runs`` (spans of mark runs) that only look censored (see the module docstring)."""
+    skip: set[tuple[int, int]] = set()
+    markdown = {
+        span for m in _MARKDOWN.finditer(text) for span in ((m.start(1), m.end(1)), (m.end(2), m.end()))
+    }
+    mentions = {m.span(1) for m in _SYMBOL_MENTION.finditer(text)}
+    line_starts = [0] + [m.end() for m in regex.finditer("\n", text)]
+
+    def line_of(i: int) -> int:
+        return line_starts[bisect_right(line_starts, i) - 1]
+
+    checkbox_lines = {line_of(m.start()) for m in _CHECKBOX_LINE.finditer(text)}
+    checkbox_lines |= {line_of(m.start()) for m in regex.finditer("[√✓☑]", text)}
+    # A mark that opens a note (*为初步统计数, （*为…）, 注：*…) is a footnote mark wherever it appears.
+    notes = {text[s:e] for s, e in runs if _opens_note(text, s, e)}
+    for s, e in runs:
+        run = text[s:e]
+        prev = text[s - 1] if s > 0 else "\n"
+        nxt = text[e] if e < len(text) else "\n"
+        if not _HOMOGENEOUS.match(run) or (s, e) in markdown or (s, e) in mentions:
+            skip.add((s, e))
+        elif run[0] in BOXES and (
+            line_of(s) in checkbox_lines
+            or prev in _CLOSERS
+            or _BULLET_AFTER.match(text, e, min(len(text), e + 14))
+        ):
+            skip.add((s, e))
+        elif (
+            run[0] == "×"
+            and _PLACEHOLDER_BEFORE.match(text, e, min(len(text), e + 4))
+            and (not is_han(prev) or prev in _PLACEHOLDER_AFTER or text[max(0, s - 2) : s - 1] in ("×", "Ｘ"))
+        ):
+            skip.add((s, e))
+        elif not _in_chinese_text(prev, nxt, run, _note_like(text, e)):
+            skip.add((s, e))
+        elif run in notes and not (is_han(prev) and is_han(nxt)):
+            skip.add((s, e))
+        elif _SECRET_BEFORE.search(text[max(0, s - 8) : s]):
+            skip.add((s, e))
+        elif _masked_name(text, s, e):
+            skip.add((s, e))
+    return skip
+
+
+def _opens_note(text: str, s: int, e: int) -> bool:
+    """A */＊ run of one or two at a line start or after an opening bracket or colon, followed by
+    Han: a note (*为初步统计数)."""
+    if text[s] not in STARS or e - s > 2:
+        return False
+    prev = text[s - 1] if s > 0 else "\n"
+    nxt = text[e] if e < len(text) else "\n"
+    return (prev in _NOTE_OPENERS or prev.isspace()) and is_han(nxt) and _note_like(text, e)
+
+
+def _note_like(text: str, e: int) -> bool:
+    """What follows a mark at ``e`` reads like a note: it starts with a note word (**为预计数,
+    *数据来源：国家统计局, *不含港澳台), unlike a sentence whose first word was masked
+    (**京破获一起国家战略资源走私案)."""
+    return bool(_NOTE_START.match(text, e))
+
+
+def _in_chinese_text(prev: str, nxt: str, run: str, note: bool) -> bool:
+    """A mask inside a Chinese sentence: Han on one side and Han, sentence punctuation or (for two
+    marks or more) a digit on the other (截至8**底), or a space or the line end after two marks or
+    a run of × □ ■ (枪击** 造成伤亡, 击落乌××× 乌称).
+    Latin letters, spaces and digits on both sides rule it out (f**k, 138****5678); a lone */＊
+    right after an opening bracket, a colon or a full stop is a note or bullet mark, and at a line
+    start a run of three or more */＊/×, of two or more □/■, or of two */＊ not followed by a note
+    word (``note``: **为预计数 is a note, **京破获… a mask) is taken for a mask. Two marks or more
+    between list or quote punctuation hide an item or a name (、***、, “***”, 《**》)."""
+    length = len(run)
+    if length > 1 and prev + nxt in _WRAPPERS:  # a list item or a quoted name: 、***、 “***” 《**》
+        return True
+    if is_han(prev):  # a lone mark before a digit multiplies (疗伤药*2); one at a line end or
+        # before a space is a footnote reference (增速*), two or more end a headline (枪击**)
+        if nxt in _LINE_END:  # three stars or more after a word are a rating (五星级酒店***)
+            return length == 2 or (length > 2 and run[0] not in STARS)
+        return is_han(nxt) or nxt in CJK_PUNCT or (length > 1 and nxt.isdigit())
+    if prev == "\n" and length >= 3 and run[0] not in BOXES and nxt in "，、":  # ***，参议院已经通过了
+        return True
+    if not is_han(nxt):
+        return False
+    if prev == "\n":  # two □/■ or more hide characters; a single one is a bullet (□本报记者)
+        return (
+            (length >= 3 and run[0] not in BOXES)
+            or (length >= 2 and run[0] in BOXES)
+            or (length == 2 and not note)  # **京破获…: a sentence, not **为预计数
+        )
+    if prev in CJK_PUNCT:  # a lone */＊ after （ or ： opens a note; a lone □ is a character
+        return length > 1 or prev not in _NOTE_OPENERS or run[0] in BOXES
+    return length > 1 and prev.isdigit()
+
+
+def _masked_name(text: str, s: int, e: int) -> bool:
+    """王** / 陈*华: a surname, then the mask, then at most one Han character, where the surname
+    follows a non-Han character or a word for a person (获奖者陈*华)."""
+    if s < 1 or text[s - 1] not in SURNAMES:
+        return False
+    if s >= 2 and is_han(text[s - 2]) and text[s - 2] not in "者人员生师长":
+        return False
+    if s >= 2 and text[s - 2].isdigit():  # 85周***, 50周**: a count, then a word, not a name
+        return False
+    after = text[e : e + 2]
+    return not after or not is_han(after[0]) or len(after) == 1 or not is_han(after[1])
