@@ -52,7 +52,7 @@ FAMILIES: dict[str, Callable[[int], str]] = {
 
 def _functions() -> dict[str, Callable[[str], object]]:
     import xiangtan_nlp as xt
-    from xiangtan_nlp.numbers import find_numbers, parse_number
+    from xiangtan_nlp.numerals import find_numbers, parse_number
 
     def parse(s: str) -> object:
         try:

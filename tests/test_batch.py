@@ -135,3 +135,29 @@ def test_default_workers_is_all_cores() -> None:
     assert n >= 1
     if hasattr(os, "sched_getaffinity"):
         assert n == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("stage", ["repair", "projects"])
+def test_a_stage_without_checks_is_stopped_and_named(monkeypatch, stage) -> None:
+    """The budget holds in stages that never look at the clock (repair, project finding)."""
+    import time
+
+    from xiangtan_nlp.cleaning import repair as repair_module
+    from xiangtan_nlp.extraction import projects as projects_module
+
+    def stuck(*args, **kwargs):  # pure Python work that would run for 30 s unless stopped
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            pass
+        return [] if stage == "projects" else None
+
+    target = (projects_module, "find_projects") if stage == "projects" else (repair_module, "repair")
+    monkeypatch.setattr(*target, stuck)
+    doc = xt.Document(id="stuck", text="湖南中部(湘乡)电力产业园项目总投资20亿元。")
+    _, records, error = document.process_one(doc, ("money", "project"), timeout=0.5)
+    assert records == []
+    assert error is not None and "budget" in error and f"stopped in {stage}" in error, error
+    # the next document is processed as usual: the alarm is off again
+    monkeypatch.undo()
+    _, records, error = document.process_one(doc, ("money",), timeout=60.0)
+    assert error is None and [r.text for r in records] == ["20亿元"]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import xiangtan_nlp as xt
-from xiangtan_nlp.numbers import find_numbers, parse_number
+from xiangtan_nlp.numerals import find_numbers, parse_number
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_properties import (  # noqa: E402  (the invariants are shared with the property tests)

@@ -1,30 +1,85 @@
-"""A per-document time budget, so one pathological document cannot stall a batch.
+"""A per-document time budget that holds in every stage, so one pathological document cannot stall a batch.
 
-Every pattern we run is linear-time, so the budget is a safety net, not a crutch: the scan loops
-check it between matches and pass the time left to the ``regex`` module as its ``timeout``.
+Two mechanisms, one deadline:
+
+* **checks**: loops that may run long (the figure scan, page classification) call
+  :func:`time_left`, and pass it to the ``regex`` module as its ``timeout``;
+* **an alarm**: on the main thread of a POSIX process (the CLI, each worker process, a notebook
+  kernel) :func:`time_budget` also sets a real-time timer, so a stage without checks (repair,
+  segmentation, project finding) is stopped too, at its next Python instruction.
+
+Whichever fires raises :class:`DocumentTimeout` naming the stage the document was in, as set by
+:func:`stage`. Every pattern we run is linear-time, so the budget is a safety net, not a crutch.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
+from typing import Any, Iterator
 
 _DEADLINE: ContextVar[float | None] = ContextVar("xiangtan_nlp_deadline", default=None)
+_STAGE: ContextVar[str | None] = ContextVar("xiangtan_nlp_stage", default=None)
 
 
 class DocumentTimeout(TimeoutError):
-    """A document used up its time budget and was skipped."""
+    """A document used up its time budget; ``stage`` says where it was (cleaning, repair, figures…)."""
+
+    def __init__(self, stage: str | None = None) -> None:
+        super().__init__(f"time budget exceeded in {stage}" if stage else "time budget exceeded")
+        self.stage = stage
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    """Name the stage the work inside the block belongs to (for the timeout message)."""
+    token = _STAGE.set(name)
+    try:
+        yield
+    except DocumentTimeout as e:
+        if e.stage is None:
+            raise DocumentTimeout(name) from None
+        raise
+    except TimeoutError:  # the regex module's own timeout, given time_left() by a check
+        raise DocumentTimeout(name) from None
+    finally:
+        _STAGE.reset(token)
+
+
+def current_stage() -> str | None:
+    """The innermost stage named with :func:`stage`, or None."""
+    return _STAGE.get()
+
+
+def _alarm_usable() -> bool:
+    """A timer signal can interrupt this thread: POSIX, main thread, and no timer of someone else's."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return False
+    return signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise DocumentTimeout(_STAGE.get())
 
 
 @contextmanager
 def time_budget(seconds: float | None) -> Iterator[None]:
-    """Limit the work inside the block to ``seconds`` (None: no limit)."""
+    """Limit the work inside the block to ``seconds`` (None: no limit); see the module docstring."""
     token = _DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
+    alarm = seconds is not None and seconds > 0 and _alarm_usable()
+    previous = None
+    if alarm:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
         _DEADLINE.reset(token)
 
 
@@ -35,5 +90,8 @@ def time_left() -> float | None:
         return None
     left = deadline - time.monotonic()
     if left <= 0:
-        raise DocumentTimeout("time budget exceeded")
+        raise DocumentTimeout(_STAGE.get())
     return left
+
+
+__all__ = ["DocumentTimeout", "current_stage", "stage", "time_budget", "time_left"]

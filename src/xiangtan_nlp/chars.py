@@ -105,8 +105,10 @@ FULLWIDTH_ALNUM_CLASS: str = "０-９Ａ-Ｚａ-ｚ％．"
 
 #: Zero-width, bidi and soft-hyphen characters: invisible, and they split words and numbers.
 INVISIBLE_CLASS: str = "\u200b\u200c\u200d\u200e\u200f\u2060-\u2064\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069"
+#: Lone surrogates (U+D800-U+DFFF): a Python str may hold them, UTF-8 cannot encode them.
+SURROGATE_CLASS: str = "\ud800-\udfff"
 #: C0/C1 controls except tab and newline, and lone surrogates (not writable as UTF-8).
-CONTROL_CLASS: str = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+CONTROL_CLASS: str = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + SURROGATE_CLASS
 #: Characters that look like a space but are not one: no-break, ideographic, en/em/thin…
 ODD_SPACES_CLASS: str = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 
@@ -118,15 +120,11 @@ CJK_PUNCT: frozenset[str] = frozenset("，。、；：？！“”‘’（）�
 #: Characters a censor or a form uses to blank out text (发令***, 总投资××万元, □□).
 MASK_CHARS: str = "*＊×□■"
 
-# ------------------------------------------------------------------------------ surrogates
-#: Lone surrogates (U+D800-U+DFFF): a Python str may hold them, UTF-8 cannot encode them.
-SURROGATE_CLASS: str = "\ud800-\udfff"
-
 
 __all__ = [
     "ASCII_DIGITS", "CJK_PUNCT", "CJK_SYMBOLS_CLASS", "CONTROL_CLASS", "DIGITS", "FULLWIDTH_ALNUM",
     "FULLWIDTH_ALNUM_CLASS", "HAN_CLASS", "HAN_RANGES", "INVISIBLE_CLASS", "JIEBA_HAN_CLASS",
     "MASK_CHARS", "MEASURE_WORDS", "NUMERAL_CHARS", "ODD_SPACES_CLASS", "POINTS",
-    "RJIEBA_ONLY_HAN_CLASS", "SMALL_UNITS", "BIG_UNITS", "TENS", "TEXT_DIGITS", "TEXT_UNITS",
+    "RJIEBA_ONLY_HAN_CLASS", "SMALL_UNITS", "SURROGATE_CLASS", "BIG_UNITS", "TENS", "TEXT_DIGITS", "TEXT_UNITS",
     "is_cjk_text_char", "is_han",
 ]  # fmt: skip

@@ -6,6 +6,7 @@ Each pass is ``str -> (str, steps)``; :func:`clean` chains them and concatenates
 
 from __future__ import annotations
 
+from ..budget import stage
 from ..model import Cleaned, Step
 from .debris import strip_debris
 from .normalize import normalize
@@ -24,15 +25,18 @@ def clean(text: str, *, debris: bool = True, repair: bool = True, threshold: flo
     if not isinstance(text, str):
         raise TypeError(f"clean() needs str, got {type(text).__name__}")
     steps: list[Step] = []
-    text, s = normalize(text)
+    with stage("normalize"):
+        text, s = normalize(text)
     steps += s
     if debris:
-        text, s = strip_debris(text)
+        with stage("debris"):
+            text, s = strip_debris(text)
         steps += s
     if repair:
         from .repair import repair as _repair
 
-        r = _repair(text) if threshold is None else _repair(text, threshold=threshold)
+        with stage("repair"):
+            r = _repair(text) if threshold is None else _repair(text, threshold=threshold)
         text = r.text
         steps += r.steps
     return Cleaned(text, tuple(steps))

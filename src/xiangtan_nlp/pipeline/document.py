@@ -20,20 +20,25 @@ def extract_document(
     doc: Document, kinds: tuple[str, ...], *, clean: bool = True, timeout: float | None = None
 ) -> tuple[str, list[Record]]:
     """Clean one document and extract its records; returns (cleaned text, records)."""
-    from ..budget import time_budget
+    from ..budget import stage, time_budget
     from ..cleaning import clean as _clean
     from ..extraction.figures import find_figures
 
     with time_budget(timeout):
-        text = _clean(doc.text).text if clean else doc.text
-        records = find_figures(text, kinds, doc_id=doc.id) if {"money", "percent"} & set(kinds) else []
+        text = _clean(doc.text).text if clean else doc.text  # names its own stages
+        records = []
+        if {"money", "percent"} & set(kinds):
+            with stage("figures"):
+                records = find_figures(text, kinds, doc_id=doc.id)
         if "project" in kinds:
             # project names are found (with POS segmentation) only when asked for: money+percent
             # alone stays a pure regex scan
             from ..extraction.projects import find_projects, link_figures
 
-            projects = find_projects(text, doc_id=doc.id)
-            records = link_figures(text, records, projects)
+            with stage("projects"):
+                projects = find_projects(text, doc_id=doc.id)
+            with stage("links"):
+                records = link_figures(text, records, projects)
             records = sorted(records + projects, key=lambda r: (r.start, r.end, r.kind))
     return text, records
 
@@ -44,8 +49,9 @@ def process_one(
     """``(doc, records, error)`` for one document; an exception becomes an error string."""
     try:
         _, records = extract_document(doc, kinds, clean=clean, timeout=timeout)
-    except TimeoutError:  # our budget, or the regex module's timeout inside it
-        return doc, [], f"skipped: took longer than the {timeout:g} s budget per document (--timeout)"
+    except TimeoutError as e:  # our budget, or the regex module's timeout inside it
+        where = f" (stopped in {e.stage})" if getattr(e, "stage", None) else ""
+        return doc, [], f"skipped: took longer than the {timeout:g} s budget per document (--timeout){where}"
     except Exception as e:  # one bad document is reported and skipped, never fatal
         return doc, [], f"{type(e).__name__}: {e}"
     return doc, records, None
@@ -63,12 +69,9 @@ def warm_up(kinds: tuple[str, ...], clean: bool = True) -> None:
 
         default_segmenter().pos("项目")  # the prefix dictionary, the rjieba copy, the POS tables
     if clean:
-        from ..cleaning.gapnet import get_gapnet
-        from ..cleaning.lm import get_lexicon, get_models
+        from ..cleaning.repair import load_models
 
-        get_models()  # the character LMs, gap model and lexicon of censor repair
-        get_gapnet()
-        get_lexicon()
+        load_models()  # the character LMs, gap model and lexicon of censor repair
 
 
 __all__ = ["DEFAULT_TIMEOUT", "Result", "extract_document", "process_chunk", "process_one", "warm_up"]
