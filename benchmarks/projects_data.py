@@ -386,11 +386,14 @@ def amount_occurrences(doc: str, s: str) -> list[int]:
 
 
 def sentence_index(doc: str) -> list[int]:
-    """For each character, the number of the sentence it is in (ends: 。！？；; and newlines)."""
+    """For each character, the number of the sentence it is in (ends: 。！？；; and newlines).
+
+    A run of ends (。 followed by a line break) ends one sentence, not two.
+    """
     idx, n = [], 0
-    for ch in doc:
+    for i, ch in enumerate(doc):
         idx.append(n)
-        if _SENTENCE_END.match(ch):
+        if _SENTENCE_END.match(ch) and not (i + 1 < len(doc) and _SENTENCE_END.match(doc[i + 1])):
             n += 1
     return idx
 
