@@ -254,7 +254,7 @@ def check_repair(text: str) -> None:
 
 def check_record(r: Record, source: str) -> None:
     """One record: anchored to its text, and its numbers consistent with each other."""
-    assert r.kind in ("money", "percent", "project"), r
+    assert r.kind in ("money", "percent", "rate", "project"), r
     assert 0 <= r.start < r.end <= len(source), r
     assert source[r.start : r.end] == r.text, (r, source[r.start : r.end])
     if r.kind == "project":
@@ -262,9 +262,11 @@ def check_record(r: Record, source: str) -> None:
         return
     for v in (r.value, r.low, r.high):
         assert v is None or (isinstance(v, Decimal) and v.is_finite()), r
-    if r.kind == "money":
+    if r.kind in ("money", "rate"):
         assert r.currency, r
-    if r.value is None and not r.vague:
+    if r.masked:  # 总投资**万元: a figure with no value, never one unit
+        assert r.value is None and r.low is None and r.high is None, r
+    elif r.value is None and not r.vague:
         assert r.low is not None and r.high is not None and r.low <= r.high, r  # a range
     if r.value is not None:
         assert r.low is None or r.low <= r.value, r

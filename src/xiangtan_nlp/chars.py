@@ -121,10 +121,35 @@ CJK_PUNCT: frozenset[str] = frozenset("，。、；：？！“”‘’（）�
 MASK_CHARS: str = "*＊×□■"
 
 
+# ---------------------------------------------------------------------------------- figures
+#: Letters a form or a template writes in place of a number (X亿元, xx万元): like a mask, they
+#: say a figure was there without its value.
+PLACEHOLDER_LETTERS: str = "XxＸｘ"
+#: Spaces that fall inside a figure in text flattened from PDFs or tables (3. 25亿元, 百 分 之 十二,
+#: 1 000 000元): plain, no-break, ideographic, thin and narrow no-break.
+INLINE_SPACES: str = " \u00a0\u3000\u2009\u202f"
+#: Traditional characters of the words the figure extractors read (總投資, 營業收入, 增長, 超過, 億),
+#: each to its Simplified form. One character to one, so a translated text keeps every offset and
+#: one word list serves both scripts. Numerals are not here: DIGITS and BIG_UNITS hold both forms.
+TRADITIONAL_TO_SIMPLIFIED: dict[str, str] = dict(
+    zip(
+        "業為買於虧亞產僅從價會債償蘭興冊淨減劃務勵區盧發臺總對將爾幣並應彈擴報擬撥損數權標歐潤漲"
+        "滿環電蓋稅競籌簽約納經縮罰營補計認讓許負貢財購貼貸貿費資賠躍轉較達過進錢銖銷鎊長門際韓順"
+        "預額麥億萬兩點圓個餘內幾與佔據庫協議採勝濟統實現項設備廠這價場貨單額兌換匯億虛擬銀險"
+        "東產權車輛廣們來後時間處員運動選舉萊聯網絡規劃嗎續類標準場館",
+        "业为买于亏亚产仅从价会债偿兰兴册净减划务励区卢发台总对将尔币并应弹扩报拟拨损数权标欧润涨"
+        "满环电盖税竞筹签约纳经缩罚营补计认让许负贡财购贴贷贸费资赔跃转较达过进钱铢销镑长门际韩顺"
+        "预额麦亿万两点圆个余内几与占据库协议采胜济统实现项设备厂这价场货单额兑换汇亿虚拟银险"
+        "东产权车辆广们来后时间处员运动选举莱联网络规划吗续类标准场馆",
+    )
+)
+
+
 __all__ = [
     "ASCII_DIGITS", "CJK_PUNCT", "CJK_SYMBOLS_CLASS", "CONTROL_CLASS", "DIGITS", "FULLWIDTH_ALNUM",
-    "FULLWIDTH_ALNUM_CLASS", "HAN_CLASS", "HAN_RANGES", "INVISIBLE_CLASS", "JIEBA_HAN_CLASS",
-    "MASK_CHARS", "MEASURE_WORDS", "NUMERAL_CHARS", "ODD_SPACES_CLASS", "POINTS",
+    "FULLWIDTH_ALNUM_CLASS", "HAN_CLASS", "HAN_RANGES", "INLINE_SPACES", "INVISIBLE_CLASS", "JIEBA_HAN_CLASS",
+    "MASK_CHARS", "MEASURE_WORDS", "NUMERAL_CHARS", "ODD_SPACES_CLASS", "PLACEHOLDER_LETTERS", "POINTS",
     "RJIEBA_ONLY_HAN_CLASS", "SMALL_UNITS", "SURROGATE_CLASS", "BIG_UNITS", "TENS", "TEXT_DIGITS", "TEXT_UNITS",
+    "TRADITIONAL_TO_SIMPLIFIED",
     "is_cjk_text_char", "is_han",
 ]  # fmt: skip

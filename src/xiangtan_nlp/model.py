@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Sequence, overloa
 if TYPE_CHECKING:  # pandas is imported only when a frame is asked for
     import pandas as pd
 
-Kind = Literal["money", "percent", "project"]
+Kind = Literal["money", "percent", "rate", "project"]
 StepKind = Literal["normalize", "debris", "repair", "flag"]
 
 
@@ -161,6 +161,7 @@ class Record:
     location: str | None = None  # project records: where it is (湘潭经开区)
     type: str | None = None  # project records: industrial park, infrastructure, …
     stage: str | None = None  # project records: 签约 开工 在建 竣工 投产 通车 …
+    masked: bool = False  # 总投资**万元, X亿元: a figure was written but its digits are hidden (no value)
 
     def __repr__(self) -> str:
         bits = [self.kind, repr(self.text)]
@@ -183,7 +184,7 @@ class Record:
 COLUMNS: tuple[str, ...] = (
     "doc_id", "kind", "text", "start", "end", "value", "unit", "currency", "low", "high",
     "approx", "qualifier", "direction", "label", "project", "sentence",
-    "vague", "location", "type", "stage",
+    "vague", "location", "type", "stage", "masked",
 )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Extraction: money and percent records (and project records once linked), as frozen Records.
+"""Extraction: money, percent and exchange-rate records (and project records once linked), as frozen Records.
 
 The recognisers are pure functions of a cleaned text: :func:`figures.find_figures`,
 :func:`projects.find_projects` and :func:`projects.link_figures`. Running them over documents
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-#: Record kinds this version extracts, in output order within a document.
-KINDS: tuple[str, ...] = ("money", "percent", "project")
+#: Record kinds this version extracts. ``rate`` is an exchange rate (1美元兑人民币6.9元): value
+#: 6.9, unit ``USD/CNY``; its two amounts are never money records.
+KINDS: tuple[str, ...] = ("money", "percent", "rate", "project")
 
 
 def check_kinds(kinds: str | Iterable[str] | None) -> tuple[str, ...]:

@@ -1,6 +1,8 @@
 """The words around a figure: its sentence, the metric it measures (label), its direction.
 
-Only a short window before each figure is read; nothing here segments a whole document.
+Only a short window before each figure is read; nothing here segments a whole document. The word
+lists are Simplified; a Traditional-script window (總投資, 營業收入, 增長) is read through the
+character table of :mod:`xiangtan_nlp.chars`, and a label is returned as it is written.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from bisect import bisect_right
 
 import regex
 
-from ..chars import HAN_CLASS
+from ..chars import HAN_CLASS, TRADITIONAL_TO_SIMPLIFIED
 from .patterns import CLAUSE_BREAK, SENTENCE_END
 
 # Metrics a money amount measures, as written in Chinese economic news.
@@ -28,6 +30,8 @@ MONEY_LABELS = (
     "损失", "亏损", "债务", "投入", "拨付", "下达", "安排", "筹集", "规模", "总额", "金额", "投资",
     "发行底价", "底价", "股价", "发行价", "价格", "贸易顺差", "顺差", "逆差", "认购", "出资", "技术开发费",
     "研发投入", "研发费用", "经费", "房价", "均价", "租金", "工资", "薪酬", "收购价", "转让价", "对价",
+    # amounts of funds and orders: 赎回1800亿, 单日限购300万, 新签订单4.6亿
+    "赎回", "申购", "限购", "回购", "订单", "斥资", "耗资", "花费", "现金", "价值",
 )  # fmt: skip
 # Metrics a percentage measures.
 PERCENT_LABELS = (
@@ -44,6 +48,14 @@ PERCENT_LABELS = (
 # than regex does (measured on the clauses before 3,300 figures), with the same matches.
 # Han characters for re (which has no \p{Han}), from the one table of characters.
 HAN = HAN_CLASS
+
+
+_T2S = str.maketrans(TRADITIONAL_TO_SIMPLIFIED)
+
+
+def _simplified(s: str) -> str:
+    """``s`` with the Traditional characters of our word lists made Simplified (same length)."""
+    return s if s.isascii() else s.translate(_T2S)
 
 
 def _words(words: tuple[str, ...]) -> str:
@@ -112,14 +124,20 @@ def _strip_filler(clause: str) -> str:
     return _FILLER.sub("", clause)
 
 
+def _clause(text: str, start: int) -> tuple[str, str]:
+    """The clause before a figure as written, and read (Simplified, fillers stripped)."""
+    written = clause_before(text, start)
+    return written, _strip_filler(_simplified(written))
+
+
 def money_label(text: str, start: int, end: int | None = None) -> str | None:
     """The metric a money amount measures (总投资, 拟投资, 年营业收入 …), or None."""
-    clause = _strip_filler(clause_before(text, start))
+    written, clause = _clause(text, start)
     last = None
     for m in _MONEY_LABEL.finditer(clause):
         last = m
     if last:
-        return last.group()
+        return written[last.start() : last.end()]
     return _label_after(_MONEY_LABEL, text, end)
 
 
@@ -127,41 +145,71 @@ def _label_after(pattern: re.Pattern[str], text: str, end: int | None) -> str | 
     """A label written after the figure: 70亿的销售额, 21.52%的股份, 9.6%的市场占有率."""
     if end is None or text[end : end + 1] != "的":
         return None
-    m = pattern.match(text, end + 1)
-    return m.group() if m else None
+    after = text[end + 1 : end + 12]
+    m = pattern.match(_simplified(after))
+    return after[: m.end()] if m else None
 
 
+# Things bought whose price a bare amount can be: 1500万的设备, 300万的房子.
+PRICED_THINGS = (
+    "设备", "设施", "房子", "房产", "住房", "豪宅", "别墅", "汽车", "跑车", "合同", "订单", "大单", "资产",
+    "产品", "项目", "工程", "生意", "买卖", "奖金", "年薪",
+)  # fmt: skip
 # After a bare amount: 70亿的销售额, 5亿扩建水清沟热电厂 — what the amount buys or measures.
 _MONEY_AFTER = re.compile(
     r"(?:的)?(?:" + _words(MONEY_LABELS) + r")"
     r"|扩建|建设|兴建|新建|打造|改造|收购|并购|入股|注资|购买|采购|买下|竞得|拍得|中标"
+    r"|的(?:" + _words(PRICED_THINGS) + ")"
 )
 
 
 def money_context(text: str, start: int, end: int) -> bool:
     """True when a bare amount (120亿) is money: a money label before it or after it."""
-    return money_label(text, start) is not None or _MONEY_AFTER.match(text, end) is not None
+    if money_label(text, start) is not None:
+        return True
+    return _MONEY_AFTER.match(_simplified(text[end : end + 12])) is not None
+
+
+# 约 written before the verb rather than the figure (大约需要投资3000亿元, 约需资金5亿元): the
+# figure is approximate. Plain 约 counts only before a verb of spending or having, as it ends
+# many words (签约 节约 合约 制约); no number may stand between it and the figure.
+_APPROX_BEFORE = re.compile(
+    r"(?:大约|大概|大致|约莫|(?<![签合节制条预履违特邀公和誓盟婚践])约(?=需|要|投|花|耗|有|共|占|合计))"
+    r"[^0-9，。；：,;:！？!?（）()、]{1,10}\Z"
+)
+
+
+def approx_before(text: str, start: int) -> str | None:
+    """The word (大约, 约…) that makes a figure approximate from earlier in its clause, or None."""
+    clause = _simplified(clause_before(text, start))
+    if "约" not in clause and "概" not in clause and "致" not in clause:
+        return None
+    m = _APPROX_BEFORE.search(clause)
+    if m is None:
+        return None
+    return "约" if m.group().startswith("约") else m.group()[:2]
 
 
 def percent_label(text: str, start: int, end: int | None = None) -> str | None:
     """The metric a percentage measures (同比增长, 完成率, 投资增长 …), or None."""
-    clause = _strip_filler(clause_before(text, start))
+    written, clause = _clause(text, start)
     last = None
     for m in _PERCENT_LABEL.finditer(clause):
         last = m
     if last is None:
         return _label_after(_PERCENT_LABEL, text, end)
     label = last.group()
+    a, b = last.span()
     if label in UP_WORDS or label in DOWN_WORDS:
-        head = _METRIC_BEFORE_VERB.search(clause[: last.start()])
+        head = _METRIC_BEFORE_VERB.search(clause[:a])
         if head:
-            label = head.group() + label
-    return label
+            a = head.start()
+    return written[a:b]
 
 
 def direction(text: str, start: int, value_negative: bool = False) -> str | None:
     """'up' or 'down' from the wording just before a figure (增长 … / 下降 …), else None."""
-    clause = clause_before(text, start)
+    clause = _simplified(clause_before(text, start))
     last = None
     for m in _DIRECTION.finditer(clause):
         last = m

@@ -32,7 +32,7 @@ PARQUET_HINT = "parquet output needs pyarrow: pip install 'xiangtan_nlp[parquet]
 #: group of one table has the same schema). Decimals are exact plain strings; the rest is text.
 DECIMAL_COLUMNS: frozenset[str] = frozenset({"value", "low", "high", "investment"})
 INT_COLUMNS: frozenset[str] = frozenset({"start", "end", "n_figures", "mentions"})
-BOOL_COLUMNS: frozenset[str] = frozenset({"approx", "vague"})
+BOOL_COLUMNS: frozenset[str] = frozenset({"approx", "vague", "masked"})
 #: Rows buffered per Parquet row group: memory stays flat however long the run.
 ROW_GROUP = 50_000
 

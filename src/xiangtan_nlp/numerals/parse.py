@@ -4,6 +4,8 @@
     True
     >>> parse_number("一百二十亿") == 12_000_000_000
     True
+    >>> parse_number("兩億三千萬") == 230_000_000  # Traditional script; 兆 is 10^12 (三兆二千億)
+    True
 
 Values are exact Decimals (``format_decimal`` in :mod:`xiangtan_nlp.model` prints them plainly);
 a float never appears, so 16.4亿 is exactly 1640000000. Only a fraction that does not terminate
@@ -12,6 +14,7 @@ a float never appears, so 16.4亿 is exactly 1640000000. Only a fraction that do
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, localcontext
 
 import regex
@@ -23,6 +26,8 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋／", "012
 _ARABIC = regex.compile(r"[-+]?+(?:[0-9]++(?:,[0-9]{3})*+|[0-9]*+)(?:\.[0-9]++)?+(?:[eE][-+]?+[0-9]++)?+")
 _ARABIC_HEAD = regex.compile(r"[0-9]++(?:,[0-9]{3})*+(?:\.[0-9]++)?+|\.[0-9]++")
 
+# decimal digits of other scripts (Arabic-Indic ٢٠, Devanagari २०…): read as the digits they are
+_OTHER_DIGIT = regex.compile(r"(?![0-9])\d")
 _SIGNS = {"-": -1, "负": -1, "負": -1, "+": 1, "正": 1}
 _WHITESPACE = regex.compile(r"\s+")
 # 1 3/5: a whole number, a space, a fraction
@@ -38,6 +43,8 @@ def parse_number(s: str) -> Decimal:
     if not isinstance(s, str):
         raise TypeError(f"parse_number expects str, got {type(s).__name__}: {s!r}")
     t = s.strip().translate(_FULLWIDTH).replace("−", "-")
+    if not t.isascii():
+        t = _OTHER_DIGIT.sub(_ascii_digit, t)
     if not t:
         raise ValueError(f"not a number: {s!r} (empty)")
     t = _MIXED_SLASH.sub(r"\1又", _WHITESPACE.sub(" ", t))  # keep the one space that means 又
@@ -55,6 +62,10 @@ def parse_number(s: str) -> Decimal:
         detail = type(e).__name__ if isinstance(e, ArithmeticError) else str(e)[:80]
         shown = s if len(s) <= 60 else f"{s[:40]}…({len(s)} characters)"
         raise ValueError(f"not a number: {shown!r} ({detail})") from None
+
+
+def _ascii_digit(m: regex.Match) -> str:
+    return str(unicodedata.decimal(m[0]))
 
 
 def _parse_signed(t: str) -> Decimal:
