@@ -52,6 +52,7 @@ from .patterns import (
     QUALIFIERS_BEFORE,
     RANGE_SEP,
     RATE_JOIN,
+    SUBUNITS,
 )
 
 MAX_NUMERAL = 24  # longer digit runs are not figures (and would be slow to parse)
@@ -104,6 +105,8 @@ _VG, _VG2, _VUNIT, _FR, _FN1, _FN2 = (_G[k] for k in ("vg", "vg2", "vunit", "fr"
 _N1, _N2, _M1, _M2, _X1, _X1B, _X2, _X2B = (_G[k] for k in ("n1", "n2", "m1", "m2", "x1", "x1b", "x2", "x2b"))
 _UNIT, _CP, _NEG, _NEG2, _U1, _POST = (_G[k] for k in ("unit", "cp", "neg", "neg2", "u1", "post"))
 _TENTH, _MK, _MKU, _HF, _HFU = (_G[k] for k in ("tenth", "mk", "mku", "hf", "hfu"))
+_FNEG, _FNEG2, _JIAO, _FEN = (_G[k] for k in ("fneg", "fneg2", "jiao", "fen"))
+_SUBUNITS = {w: Decimal(v) for w, v in SUBUNITS.items()}
 
 
 def _num(raw: str, mult: str | None) -> Decimal:
@@ -139,7 +142,9 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
 
     if g[_VG] or g[_VG2]:
         cur = CURRENCY_WORDS.get(g[_VUNIT] or "元", "CNY")
-        return _Figure(start, end, "money", None, None, None, cur, cur, qualifier or (g[_VG] or g[_VG2])[:1], None, True, vague=True)
+        word = g[_VG] or g[_VG2]
+        word = word[:2] if word[0] == "十" and g[_VG] else word[:1]  # 十几亿元: 十几; 数十亿元: 数
+        return _Figure(start, end, "money", None, None, None, cur, cur, qualifier or word, None, True, vague=True)
 
     if g[_FR]:
         return _parse_fraction(m, g, start, end, qualifier, bound, post)
@@ -208,10 +213,14 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
     if unit_word in PERCENT_UNITS:
         unit = PERCENT_UNITS[unit_word]
         if unit_word in ("成", "折"):
-            if n2 is not None or m1 or not _fraction_word_ok(n1, v1, unit_word, text, m.start("n1")):
+            if m1 or g[_NEG] or not _fraction_word_ok(n1, v1, unit_word, text, m.start("n1")):
                 return None
+            if n2 is not None:  # 一到两成, 七至八折: both ends in tenths
+                if g[_TENTH] or not _fraction_word_ok(n2, v2, unit_word, text, m.start("n2")):  # type: ignore[arg-type]
+                    return None
+                v2 = _tenths(v2, unit_word)  # type: ignore[arg-type]
             # 七成 = 70%, 十成 = 100%; 八折 = 80%, 七五折 and 7.5折 = 75%
-            v1 = tidy(v1 * 10 if unit_word == "成" or v1 < 10 else v1)
+            v1 = _tenths(v1, unit_word)
             if g[_TENTH]:
                 if v1 % 10 or x:  # 一成五 only after a whole number of tenths: not 1.5成五, 一成多五
                     return None
@@ -241,6 +250,15 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
         return fig
     if g[_U1]:
         return None
+    scale = _SUBUNITS.get(unit_word)  # type: ignore[arg-type]
+    if scale is not None:  # 50美分 = 0.5 USD
+        v1 = tidy(v1 * scale)
+        v2 = tidy(v2 * scale) if v2 is not None else None
+    if g[_JIAO] and v2 is None:  # 一元五角 = 1.5
+        try:
+            v1 = tidy(v1 + parse_number(g[_JIAO]) / 10 + (parse_number(g[_FEN]) / 100 if g[_FEN] else 0))
+        except ValueError:
+            return None
     fig = _range_or_single(start, end, "money", v1, v2, currency, currency, qualifier, bound, None)
     fig.mult = m2 or m1 or _trailing_mult(n1)
     fig.hyphen = hyphen
@@ -262,9 +280,20 @@ def _parse_fraction(
     if divisor != 1:  # 百万分之三 = 0.0003 %
         v1 = tidy(WIDE_CONTEXT.divide(v1, divisor))
         v2 = tidy(WIDE_CONTEXT.divide(v2, divisor)) if v2 is not None else None
+    if g[_FNEG] or g[_FNEG2]:  # 负百分之五, 百分之负五: -5 %
+        if v2 is not None:
+            return None
+        fig = _range_or_single(start, end, "percent", -v1, None, unit, None, qualifier, bound, post)
+        fig.negative = True
+        return fig
     if v2 is not None and v2 < v1:  # 百分之八到百分之五 is two figures: this one ends at 八
         return _range_or_single(start, m.end("fn1"), "percent", v1, None, unit, None, qualifier, bound, None)
     return _range_or_single(start, end, "percent", v1, v2, unit, None, qualifier, bound, post)
+
+
+def _tenths(v: Decimal, unit_word: str) -> Decimal:
+    """七成 = 70 %; 八折 = 80 %, but 八五折 = 85 % (two digits are read as they stand)."""
+    return tidy(v * 10 if unit_word == "成" or v < 10 else v)
 
 
 def _too_long(numeral: str) -> bool:

@@ -63,6 +63,14 @@ CURRENCY_WORDS: dict[str, str] = {
     "新西兰元": "NZD", "紐西蘭元": "NZD", "雷亚尔": "BRL", "兰特": "ZAR", "里拉": "TRY",
     "瑞典克朗": "SEK", "挪威克朗": "NOK", "丹麦克朗": "DKK",
     "比特币": "BTC", "比特幣": "BTC",
+    # coins: the currency's hundredth or tenth (SUBUNITS)
+    "美分": "USD", "欧分": "EUR", "歐分": "EUR", "便士": "GBP", "港仙": "HKD",
+    "毛钱": "CNY", "毛錢": "CNY", "角钱": "CNY", "角錢": "CNY", "分钱": "CNY", "分錢": "CNY",
+}  # fmt: skip
+#: Currency words that name a coin, and its value in the currency's base unit (50美分 = 0.50 USD).
+SUBUNITS: dict[str, str] = {
+    "美分": "0.01", "欧分": "0.01", "歐分": "0.01", "便士": "0.01", "港仙": "0.01",
+    "毛钱": "0.1", "毛錢": "0.1", "角钱": "0.1", "角錢": "0.1", "分钱": "0.01", "分錢": "0.01",
 }  # fmt: skip
 CURRENCY_PREFIXES: dict[str, str] = {
     "人民币": "CNY", "人民幣": "CNY", "RMB": "CNY", "CNY": "CNY", "￥": "CNY", "¥": "CNY",
@@ -161,11 +169,11 @@ FIGURE = regex.compile(
     (?=[{_FIRST}])
     (?:
       # vague money: 数十亿元, 上百亿元, 几千万元, 上亿元; 千亿级, 百亿元级
-      (?P<vg>(?:数|數|几|幾|上)(?:十|百|千)?(?:万亿|萬億|亿|億|万|萬|千))(?P<vunit>{CURRENCY})(?!{NOT_YUAN})
+      (?P<vg>(?:数|數|几|幾|上|十[几幾])(?:十|百|千)?(?:万亿|萬億|亿|億|万|萬|千))(?P<vunit>{CURRENCY})(?!{NOT_YUAN})
     | (?P<vg2>(?:十|百|千|万|萬)[亿億](?:元)?[级級])
     |
       # 百分之十二点五 / 千分之三 / 万分之八 / 百分之五至百分之八
-      (?P<fr>{FRACTION})(?P<fn1>{CHINESE}|{ARABIC})
+      (?P<fneg>[负負])?(?P<fr>{FRACTION})(?P<fneg2>[负負])?(?P<fn1>{CHINESE}|{ARABIC})
         (?:{RANGE_SEP}(?:{FRACTION})?(?P<fn2>{CHINESE}|{ARABIC}))?
     |
       # masked: 总投资**万元, □□亿元, X亿元, 增长**%
@@ -189,6 +197,8 @@ FIGURE = regex.compile(
           | {_CHENG}
           | {_ZHE}
         )
+        # 一元五角, 3元5角2分: the coins after the yuan
+        (?:(?<=[元圆圓])(?P<jiao>[{CN_DIGITS}\d])[角毛](?:(?P<fen>[{CN_DIGITS}\d])分(?![之钟鐘析布散]))?+)?+
         | (?(cp)|(?<=[万萬亿億千仟兆][多余餘]?+))  # a bare amount with a multiplier: money if the context says so
       )
     )
@@ -205,6 +215,7 @@ FIGURE = regex.compile(
 ANCHOR = re.compile(
     rf"百分|千分|[万萬]分|分之|[元圆圓币幣镑鎊%％‰‱亿万千億萬兆$￥¥€£]|[\d{CN_DIGITS}十拾半对對][多余餘]?\x20?[成折]"
     r"|美金|卢布|盧布|法郎|泰铢|泰銖|林吉特|雷亚尔|兰特|里拉|克朗|卢比|盧比|越南盾|RMB|USD|EUR|CNY"
+    r"|块钱|塊錢|美分|[欧歐]分|便士|港仙|[毛角分][钱錢]"
 )
 ANCHOR_BEFORE = 80  # a figure starts at most this many characters before an anchor in it
 ANCHOR_AFTER = 10  # … and ends at most this many after it (以上, 左右, lookaheads)
