@@ -1,6 +1,7 @@
 """Annotated project data for issue 14: pick the articles, resolve the annotations, check the split.
 
     python benchmarks/projects_data.py select               # (re)write tests/data/projects/<split>.texts.jsonl
+    python benchmarks/projects_data.py extend SPLIT N       # append N new project-rich articles to a split
     python benchmarks/projects_data.py resolve [SPLIT ...]  # <split>.src*.jsonl + texts -> <split>.jsonl
     python benchmarks/projects_data.py check                # counts per split and source, near-duplicates
     python benchmarks/projects_data.py show ID              # an article with its annotation marked
@@ -8,8 +9,8 @@
     python benchmarks/projects_data.py todo SPLIT [--parts N]   # ids still to annotate, cut in N parts
     python benchmarks/projects_data.py from-gold            # drafts of the 23 tests/gold files (dev)
 
-``select`` reads ../shared/data (set XT_SHARED_DATA to move it); nothing else does, so annotators
-and tests need only the repository. The split rule, the sources and the counts are described in
+``select`` and ``extend`` read ../shared/data (set XT_SHARED_DATA to move it); nothing else does,
+so annotators and tests need only the repository. The split rule, the sources and the counts are described in
 tests/data/projects/README.md and the annotation rules in tests/data/projects/GUIDELINE.md.
 
 An article's annotated string (``doc``) is its title, a blank line and its text when it has a
@@ -72,6 +73,12 @@ QUOTA: dict[tuple[str, str, str], int] = {
 
 TYPES = ("industrial park", "infrastructure", "public service", "company plant", "R&D centre",
          "real estate", "procurement", "other")  # GUIDELINE.md section 8
+
+# Articles appended to a split by `extend` after the first selection (README.md, "Extending a
+# split"); `select` appends them again, so that it still rewrites the texts files exactly.
+EXTENDED: dict[str, int] = {"test": 10}
+# The pools an extension draws from, taken in turn: the project-rich ones of xwlb and eb.
+EXTEND_POOLS = (("xwlb", "digest"), ("xwlb", "rich"), ("eb", "rich"))
 
 # (new articles, projects once fully annotated) each split must reach: the issue's sizes
 TARGETS = {"train": (110, 0), "dev": (30, 0), "test": (45, 150)}
@@ -289,19 +296,61 @@ def interleave(cands: list[dict]) -> list[dict]:
     return order
 
 
-def select(args: argparse.Namespace) -> int:
-    """Choose the articles of each split and write <split>.texts.jsonl."""
-    corpus = corpus_docs()
-    blocked = {rid: shingles(text) for rid, (_, text) in corpus.items()}
+def blocked_shingles() -> dict[str, set[str]]:
+    """Shingles of the texts no article may repeat: the corpus/ documents and tests/data/topics_slice.jsonl."""
+    blocked = {rid: shingles(text) for rid, (_, text) in corpus_docs().items()}
     for rec in read_jsonl(ROOT / "tests" / "data" / "topics_slice.jsonl"):
         blocked[rec["id"]] = shingles(rec["text"])  # already bundled for the topic tests
+    return blocked
+
+
+def candidates(blocked: dict[str, set[str]]) -> dict[tuple[str, str, str], list[dict]]:
+    """Shared records of at most MAX_CHARS, not blocked, by (split, source, pool)."""
     cands: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for rec in shared_records():
         if rec["id"] in blocked or len(rec["text"]) > MAX_CHARS:
             continue
         split, pool = split_of(rec), pool_of(rec)
-        if split and pool and (split, source_of(rec["id"]), pool) in QUOTA:
+        if split and pool:
             cands[(split, source_of(rec["id"]), pool)].append(rec)
+    return cands
+
+
+def extend_split(split: str, n: int, cands: dict[tuple[str, str, str], list[dict]],
+                 chosen: dict[str, list[dict]], blocked: dict[str, set[str]]) -> list[dict]:
+    """Append up to n new project-rich articles to chosen[split]; return them.
+
+    The order is fixed by the data alone: each pool of EXTEND_POOLS in select's order (SHA-1 of the
+    id within a year or month, the years or months in turn), the pools taken in turn. An article
+    already in a split, or a near-duplicate of any article of any split, of corpus/ or of the topic
+    slice, is passed over; so `extend test 5` twice appends what `extend test 10` appends once.
+    """
+    queues = [interleave(cands[(split, src, pool)]) for src, pool in EXTEND_POOLS]
+    order: list[tuple[dict, str]] = []
+    for i in range(max(map(len, queues), default=0)):
+        order += [(q[i], pool) for (_, pool), q in zip(EXTEND_POOLS, queues) if i < len(q)]
+    used = {r["id"] for rows in chosen.values() for r in rows}
+    taken = list(blocked.values()) + [shingles(doc_of(r)) for rows in chosen.values() for r in rows]
+    added: list[dict] = []
+    for rec, pool in order:
+        if len(added) == n:
+            break
+        if rec["id"] in used:
+            continue
+        sh = shingles(doc_of(rec))
+        if any(overlap(sh, other) > NEAR_DUP for other in taken):
+            continue
+        taken.append(sh)
+        added.append({**_texts_record(rec), "pool": pool})
+    chosen[split].extend(added)
+    return added
+
+
+def select(args: argparse.Namespace) -> int:
+    """Choose the articles of each split and write <split>.texts.jsonl (with the EXTENDED articles)."""
+    corpus = corpus_docs()
+    blocked = blocked_shingles()
+    cands = candidates(blocked)
 
     chosen: dict[str, list[dict]] = {s: [] for s in SPLITS}
     taken: list[set[str]] = list(blocked.values())
@@ -340,14 +389,35 @@ def select(args: argparse.Namespace) -> int:
         row.update(file=f"{path} ({row['file']})" if row["file"] else path, pool="gold")
         chosen["dev"].append(row)
 
+    for rows in chosen.values():
+        rows.sort(key=lambda r: (r["source"], r["date"] or "", r["id"]))
+    for split, n in EXTENDED.items():  # appended after the sorted first selection, as `extend` does
+        got = len(extend_split(split, n, cands, chosen, blocked))
+        if got < n:
+            short.append(f"{split} extension: {got} of {n}")
+
     OUT.mkdir(parents=True, exist_ok=True)
     for split, rows in chosen.items():
-        rows.sort(key=lambda r: (r["source"], r["date"] or "", r["id"]))
         write_jsonl(OUT / f"{split}.texts.jsonl", rows)
         print(f"{split}: {len(rows)} articles -> {(OUT / f'{split}.texts.jsonl').relative_to(ROOT)}")
     for line in short:
         print("short:", line, file=sys.stderr)
     return 1 if short else 0
+
+
+def extend(args: argparse.Namespace) -> int:
+    """Append N new project-rich articles to <split>.texts.jsonl, the other lines left as they are."""
+    if args.n < 1:
+        sys.exit("projects_data: extend needs N >= 1")
+    chosen = {s: list(texts(s).values()) for s in SPLITS}
+    blocked = blocked_shingles()
+    added = extend_split(args.split, args.n, candidates(blocked), chosen, blocked)
+    write_jsonl(OUT / f"{args.split}.texts.jsonl", chosen[args.split])
+    for rec in added:
+        print(f"{rec['id']}  {rec['pool']}  {len(doc_of(rec))} characters")
+    print(f"{args.split}: {len(added)} article(s) appended, {len(chosen[args.split])} in all; add {len(added)} "
+          f"to EXTENDED[{args.split!r}] (now {EXTENDED.get(args.split, 0)}) so that `select` rewrites the file")
+    return 0 if len(added) == args.n else 1
 
 
 def _texts_record(rec: dict) -> dict:
@@ -398,6 +468,17 @@ def sentence_index(doc: str) -> list[int]:
     return idx
 
 
+def mention_form(m: object, project: str) -> tuple[str, set[int] | None]:
+    """A src mention: a surface string (every occurrence) or {"text", "nth": [k, ...]} (those occurrences)."""
+    if isinstance(m, str) and m:
+        return m, None
+    if (isinstance(m, dict) and set(m) == {"text", "nth"} and isinstance(m["text"], str) and m["text"]
+            and isinstance(m["nth"], list) and m["nth"] and all(type(n) is int for n in m["nth"])):
+        return m["text"], set(m["nth"])
+    raise AnnotationError(f"project {project!r}: mention {m!r} must be a string or "
+                          f'{{"text": "...", "nth": [k, ...]}}')
+
+
 def resolve_entry(entry: dict, rec: dict) -> dict:
     """One src entry + its texts record -> the resolved record with offsets; AnnotationError if not."""
     doc = doc_of(rec)
@@ -405,8 +486,9 @@ def resolve_entry(entry: dict, rec: dict) -> dict:
     if unknown:
         raise AnnotationError(f"unknown keys {sorted(unknown)}")
     names: dict[str, dict] = {}
-    owner: dict[str, str] = {}
+    owners: dict[str, list[tuple[str, set[int] | None]]] = defaultdict(list)  # surface -> (project, its nths)
     cands: list[tuple[int, int, str, str]] = []  # start, end, surface, project
+    chosen: list[tuple[int, str, str, int]] = []  # start, surface, project, nth: occurrences given by nth
     for p in entry.get("projects", []):
         name = p.get("name")
         extra = set(p) - {"name", "mentions", "type", "skip"}
@@ -415,25 +497,33 @@ def resolve_entry(entry: dict, rec: dict) -> dict:
         if p.get("type") not in (None, *TYPES):
             raise AnnotationError(f"project {name!r}: type {p['type']!r} is not one of {TYPES}")
         names[name] = p
-        surfaces = p.get("mentions") or []
-        if not surfaces:
-            raise AnnotationError(f"project {name!r} has no mentions")
+        forms = [mention_form(m, name) for m in p.get("mentions") or []]
+        surfaces = [s for s, _ in forms]
+        if not surfaces or len(set(surfaces)) < len(surfaces):
+            raise AnnotationError(f"project {name!r} has no mentions, or lists a form twice")
         skip: dict[str, set[int]] = defaultdict(set)
         for sk in p.get("skip", []):
             if sk.get("text") not in surfaces or not isinstance(sk.get("nth"), int):
                 raise AnnotationError(f"project {name!r}: skip {sk} must name one of its mentions and an int nth")
             skip[sk["text"]].add(sk["nth"])
-        for s in surfaces:
-            if s in owner:
-                raise AnnotationError(f"mention {s!r} is listed under both {owner[s]!r} and {name!r}")
-            owner[s] = name
+        for s, only in forms:
+            for other, other_only in owners[s]:
+                # one form may name two projects only occurrence by occurrence (disjoint nth lists)
+                if only is None or other_only is None or only & other_only:
+                    raise AnnotationError(f"mention {s!r} is listed under both {other!r} and {name!r} "
+                                          f"(give each a disjoint nth list)")
+            owners[s].append((name, only))
             found = occurrences(doc, s)
             if not found:
                 raise AnnotationError(f"mention {s!r} of {name!r} is not in the text")
-            bad = sorted(n for n in skip[s] if not 1 <= n <= len(found))
+            bad = sorted(n for n in skip[s] | (only or set()) if not 1 <= n <= len(found))
             if bad:
-                raise AnnotationError(f"skip {s!r} nth {bad}: it occurs {len(found)} times")
-            cands += [(i, i + len(s), s, name) for n, i in enumerate(found, 1) if n not in skip[s]]
+                raise AnnotationError(f"{s!r} nth {bad}: it occurs {len(found)} times")
+            for n, i in enumerate(found, 1):
+                if n not in skip[s] and (only is None or n in only):
+                    cands.append((i, i + len(s), s, name))
+                    if only is not None:
+                        chosen.append((i, s, name, n))
 
     # longest surface first, then leftmost; a shorter occurrence inside or across a taken span is dropped
     spans: list[tuple[int, int, str, str]] = []
@@ -442,10 +532,13 @@ def resolve_entry(entry: dict, rec: dict) -> dict:
         if not any(used[start:end]):
             spans.append((start, end, s, name))
             used[start:end] = [True] * (end - start)
-    kept = {s for _, _, s, _ in spans}
-    lost = [s for s in owner if s not in kept and any(c[2] == s for c in cands)]
+    kept = {(a, s, name) for a, _, s, name in spans}
+    lost = sorted({s for _, _, s, name in cands if not any((s, name) == (k[1], k[2]) for k in kept)})
     if lost:
         raise AnnotationError(f"mentions {lost} only occur inside longer mentions: drop them")
+    inside = [f"{s} nth {n}" for a, s, name, n in chosen if (a, s, name) not in kept]
+    if inside:
+        raise AnnotationError(f"occurrences {inside} lie inside longer mentions: drop them from nth")
     spans.sort()
 
     sent = sentence_index(doc)
@@ -480,7 +573,8 @@ def resolve_entry(entry: dict, rec: dict) -> dict:
         "date": rec["date"],
         "label": rec["label"],
         "doc": doc,
-        "projects": [{"name": n, "type": p.get("type"), "mentions": list(p["mentions"])} for n, p in names.items()],
+        "projects": [{"name": n, "type": p.get("type"), "mentions": [mention_form(m, n)[0] for m in p["mentions"]]}
+                     for n, p in names.items()],
         "mentions": [{"start": a, "end": b, "text": s, "project": n} for a, b, s, n in spans],
         "links": links,
         "notes": entry.get("notes", ""),
@@ -763,7 +857,7 @@ def format_src(entry: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: select, resolve, check, show, find, todo, from-gold."""
+    """Command line: select, extend, resolve, check, show, find, todo, from-gold."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("select", help="choose the articles (reads ../shared)").set_defaults(func=select)
@@ -771,6 +865,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("splits", nargs="*", metavar="SPLIT", help="train, dev and/or test (default: all three)")
     p.add_argument("--dry-run", action="store_true", help="check only, write nothing")
     p.set_defaults(func=resolve)
+    p = sub.add_parser("extend", help="append N new project-rich articles to a split (reads ../shared)")
+    p.add_argument("split", choices=SPLITS)
+    p.add_argument("n", type=int, metavar="N")
+    p.set_defaults(func=extend)
     sub.add_parser("check", help="counts and near-duplicate checks").set_defaults(func=check)
     p = sub.add_parser("show", help="an article with its annotation marked")
     p.add_argument("id")
