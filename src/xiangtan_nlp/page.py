@@ -64,12 +64,6 @@ RELATED = regex.compile(
 SECOND_PERSON = regex.compile(r"您")
 _STOPS = regex.compile(r"[。！？!?]")
 
-# Any sign that a line may be debris: one search instead of ten on the ordinary lines.
-_HINT = regex.compile(
-    "|".join(f"(?:{p.pattern})" for p in (BREADCRUMB, RELATED, SHARE, URL, COMMENT, QR, PHONE, META, DATE))
-    + f"|(?i:{COPYRIGHT.pattern})"
-)
-
 # ------------------------------------------------------------------------- line features
 LONGEST = 200  # debris lines are short: a longer line is article text whatever it mentions
 MONEY_HINT = regex.compile(r"\d\s*(?:万|亿)?(?:元|美元)")
@@ -104,31 +98,43 @@ class Line:
 
 
 def _strong_rule(line: Line) -> str | None:
-    """A rule that marks a line as debris wherever it stands."""
+    """A rule that marks a line as debris wherever it stands.
+
+    The cheap tests (length, whether the line reads as a sentence) come before the searches, and a
+    sentence longer than 80 characters (article text, most lines of a page) meets only the rules
+    that read its start or need it to be a bare link. Each pattern is searched on its own: one
+    alternation of all of them was 5x slower than the ten searches (the regex module loses each
+    pattern's literal prefix scan in the union).
+    """
     b = line.body
     n = len(b)
-    if n > LONGEST or not _HINT.search(b):
+    if n > LONGEST:
         return None
-    if BREADCRUMB.search(b) and n <= 120:
+    sentence = line.is_sentence
+    if n <= 120 and BREADCRUMB.search(b):
         return "breadcrumb"
     if RELATED.match(b):
         return "related-list"
-    if SHARE.match(b) and (n <= 30 or URL.search(b)):
+    url = URL.search(b)
+    if url and SHARE.match(b) or n <= 30 and SHARE.match(b):
         return "share"
-    stripped_url = URL.sub("", b).strip(" :：|·-")
-    if URL.search(b) and len(stripped_url) <= 12:
+    if url and len(URL.sub("", b).strip(" :：|·-")) <= 12:
         return "url"
-    if COPYRIGHT.search(b) and (n <= 160 and not line.is_sentence or COPYRIGHT.match(b) or n <= 80):
+    if COPYRIGHT.search(b) if (n <= 160 and not sentence or n <= 80) else COPYRIGHT.match(b):
         return "copyright"
-    if COMMENT.search(b) and (not line.is_sentence or b.startswith("请") and n <= 160):
+    if (not sentence or b.startswith("请") and n <= 160) and COMMENT.search(b):
         return "comment-rules"
-    if QR.search(b) and n <= 40:
+    if sentence and n > 80:
+        return None  # article text: the rules below need a short line or one that is no sentence
+    if n <= 40 and QR.search(b):
         return "qr-prompt"
-    if PHONE.search(b) and (n <= 60 or CONTACT.search(b) and not line.is_sentence):
+    if (n <= 60 or not sentence) and PHONE.search(b) and (n <= 60 or CONTACT.search(b)):
         return "contact-ad"
-    if META.search(b) and n <= 100 and not line.is_sentence and not MONEY_HINT.search(b):
+    if sentence or n > 100 or MONEY_HINT.search(b):
+        return None
+    if META.search(b):
         return "byline"
-    if DATE.search(b) and n <= 60 and not line.is_sentence and _mostly_meta(b) and not MONEY_HINT.search(b):
+    if n <= 60 and DATE.search(b) and _mostly_meta(b):
         return "byline"
     return None
 
@@ -171,7 +177,11 @@ def split_lines(text: str) -> list[Line]:
 # --------------------------------------------------------------------------- the pass
 def classify(text: str) -> list[str | None]:
     """For each line, the rule that makes it debris, or None if it stays."""
-    lines = split_lines(text)
+    return classify_lines(split_lines(text))
+
+
+def classify_lines(lines: list[Line]) -> list[str | None]:
+    """:func:`classify` for a text already split by :func:`split_lines`."""
     rules: list[str | None] = []
     for i, ln in enumerate(lines):
         if i % 256 == 0:

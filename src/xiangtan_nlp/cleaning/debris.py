@@ -11,12 +11,13 @@ from __future__ import annotations
 import regex
 
 from ..model import Step
-from ..page import classify, split_lines
+from ..page import classify_lines, split_lines
+
 
 def strip_debris(text: str) -> tuple[str, list[Step]]:
     """Remove page debris lines; return the text and one step per removed line."""
     lines = split_lines(text)
-    rules = classify(text)
+    rules = classify_lines(lines)
     steps: list[Step] = []
     out: list[str] = []
     pos = 0  # length of the output so far: step spans are in replay coordinates
