@@ -9,14 +9,14 @@ such as 东风日产5年投资36亿元扩大发动机产能). Otherwise no proje
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 import regex
 
 from ..model import Record
-from .context import Sentences
 from .project_groups import core
+from .patterns import SENTENCE_END
 from .project_names import is_generic
 from .project_vocab import vocab
 
@@ -33,6 +33,11 @@ _AGGREGATE = regex.compile(
 )
 _MAX_SENTENCES_BACK = 3
 _OVERLAP = 5  # characters a sentence must share with a project name to be linked by overlap alone
+# the longest stretch read as one sentence: real sentences are far shorter (365 characters at most
+# in 1,069 news articles), a page flattened without stops is cut here so every window stays bounded
+MAX_SENTENCE = 1000
+_NEWLINE = regex.compile(r"\n")
+_LAST_SOFT_BREAK = regex.compile(r"[，,、；;：:\s]", regex.REVERSE)  # searches right to left
 
 
 @dataclass(frozen=True)
@@ -76,17 +81,113 @@ def link_projects(text: str, figures: list[Record], projects: list[Record]) -> l
     refs = _mentions(text, projects)
     if not refs:
         return [None] * len(figures)
-    starts = [r.start for r in refs]
-    sentences = Sentences(text)
-    names = sorted({r.project for r in refs})
+    where = _Layout(text, refs)
     out: list[str | None] = []
     last_linked: tuple[int, str] | None = None
     for f in figures:
-        p = _link_one(text, f, refs, starts, sentences, names, last_linked)
+        p = _link_one(text, f, where, last_linked)
         out.append(p)
         if p is not None:
             last_linked = (f.start, p)
     return out
+
+
+class _Layout:
+    """Where things are in one text, found once and looked up by bisection: the mentions (all, and
+    those not built as part of another project), sentences, clauses, lines and names' 5-grams.
+
+    Every look-up for a figure reads a bounded stretch around it, so linking is linear in the
+    number of figures and mentions however long the document (one line of 3 MB included).
+    """
+
+    def __init__(self, text: str, refs: list[_Ref]) -> None:
+        self.refs = refs
+        self.starts = [r.start for r in refs]
+        self.primary = [r for r in refs if not r.secondary]
+        self.primary_starts = [r.start for r in self.primary]
+        self.sentences = CappedSentences(text)
+        self.clause_ends = [m.end() for m in _CLAUSE.finditer(text)]
+        self.newlines = [m.start() for m in _NEWLINE.finditer(text)]
+        # the first newline of the run of blank lines each newline belongs to
+        self.run_first = list(range(len(self.newlines)))
+        for k in range(1, len(self.newlines)):
+            if self.newlines[k - 1] == self.newlines[k] - 1:
+                self.run_first[k] = self.run_first[k - 1]
+        self.names = sorted({r.project for r in refs})
+        self.grams: dict[str, set[str]] = {}
+        for n in self.names:
+            c = core(n)
+            for i in range(len(c) - _OVERLAP + 1):
+                self.grams.setdefault(c[i : i + _OVERLAP], set()).add(n)
+
+    def clause(self, pos: int, s_lo: int, s_hi: int) -> tuple[int, int]:
+        """``[start, end)`` of the clause holding ``pos`` within the sentence ``[s_lo, s_hi)``."""
+        i = bisect_right(self.clause_ends, pos)
+        lo = max(s_lo, self.clause_ends[i - 1]) if i else s_lo
+        hi = min(s_hi, self.clause_ends[i]) if i < len(self.clause_ends) else s_hi
+        return lo, hi
+
+    def paragraph_start(self, pos: int) -> int:
+        """Start of the line holding ``pos``."""
+        k = bisect_left(self.newlines, pos)
+        return self.newlines[k - 1] + 1 if k else 0
+
+    def previous_paragraph(self, para_start: int) -> int:
+        """Start of the paragraph before the one starting at ``para_start`` (blank lines skipped)."""
+        if para_start <= 0:
+            return 0
+        first = self.run_first[bisect_left(self.newlines, para_start - 1)]
+        if self.newlines[first] <= 0:
+            return 0
+        return self.newlines[first - 1] + 1 if first else 0
+
+    def within(self, lo: int, hi: int) -> list[_Ref]:
+        """Mentions starting in ``[lo, hi)`` and ending by ``hi``."""
+        return _in(self.refs, self.starts, lo, hi)
+
+    def nearest_clause_before(self, lo: int, s_lo: int, s_hi: int) -> list[_Ref]:
+        """The mentions of the nearest clause before position ``lo`` (in its sentence) that holds any."""
+        i = bisect_left(self.starts, lo)
+        while i and self.refs[i - 1].start >= s_lo:
+            a, b = self.clause(self.refs[i - 1].start, s_lo, s_hi)
+            found = self.within(a, b)
+            if found:
+                return found
+            i = bisect_left(self.starts, a)  # the clause holds none that ends in it: go on before it
+        return []
+
+    def nearest_clause_after(self, hi: int, s_lo: int, s_hi: int) -> list[_Ref]:
+        """The mentions of the nearest clause after position ``hi`` (in its sentence) that holds any."""
+        i = bisect_left(self.starts, hi)
+        while i < len(self.refs) and self.refs[i].start < s_hi:
+            a, b = self.clause(self.refs[i].start, s_lo, s_hi)
+            found = self.within(a, b)
+            if found:
+                return found
+            i = bisect_left(self.starts, b)
+        return []
+
+    def topic(self, pos: int, para_start: int, last_linked: tuple[int, str] | None) -> str | None:
+        """The project under discussion at ``pos``: the last one linked or named (not as a side part)."""
+        named = None
+        i = bisect_left(self.primary_starts, pos)
+        while i and self.primary[i - 1].start >= para_start:
+            if self.primary[i - 1].end <= pos:  # a mention running over pos is not before it
+                named = self.primary[i - 1]
+                break
+            i -= 1
+        if last_linked and last_linked[0] >= para_start and (named is None or last_linked[0] > named.start):
+            return last_linked[1]
+        if named:
+            return named.project
+        return None
+
+    def overlap(self, passage: str) -> str | None:
+        """The one project whose name shares the longest stretch (>= _OVERLAP chars) with the passage."""
+        candidates: set[str] = set()
+        for i in range(len(passage) - _OVERLAP + 1):
+            candidates |= self.grams.get(passage[i : i + _OVERLAP], set())
+        return _overlap(passage, sorted(candidates)) if candidates else None
 
 
 def _in(refs: list[_Ref], starts: list[int], lo: int, hi: int) -> list[_Ref]:
@@ -99,27 +200,11 @@ def _in(refs: list[_Ref], starts: list[int], lo: int, hi: int) -> list[_Ref]:
     return out
 
 
-def _topic(refs: list[_Ref], starts: list[int], pos: int, para_start: int, last_linked: tuple[int, str] | None) -> str | None:
-    """The project under discussion at ``pos``: the last one linked or named (not as a side part)."""
-    before = [r for r in _in(refs, starts, para_start, pos) if not r.secondary]
-    named = before[-1] if before else None
-    if last_linked and last_linked[0] >= para_start and (named is None or last_linked[0] > named.start):
-        return last_linked[1]
-    if named:
-        return named.project
-    return None
-
-
-def _link_one(
-    text: str, f: Record, refs: list[_Ref], starts: list[int], sentences: Sentences, names: list[str],
-    last_linked: tuple[int, str] | None,
-) -> str | None:  # fmt: skip
-    s_lo, s_hi = sentences.span(f.start)
-    para_start = text.rfind("\n", 0, f.start) + 1
-    clauses = _clause_spans(text, s_lo, s_hi)
-    ci = next((i for i, (a, b) in enumerate(clauses) if a <= f.start < b), len(clauses) - 1)
-    c_lo, c_hi = clauses[ci]
-    here = _in(refs, starts, c_lo, c_hi)
+def _link_one(text: str, f: Record, where: _Layout, last_linked: tuple[int, str] | None) -> str | None:
+    s_lo, s_hi = where.sentences.span(f.start)
+    para_start = where.paragraph_start(f.start)
+    c_lo, c_hi = where.clause(f.start, s_lo, s_hi)
+    here = where.within(c_lo, c_hi)
     # 1. the figure's own clause
     for r in here:
         if r.start >= f.end and _OF.search(text, f.end, r.start) and text[f.end : r.start].endswith("的"):
@@ -130,70 +215,81 @@ def _link_one(
     if _AGGREGATE.search(text, s_lo, f.start):
         return None  # 86个投资亿元以上项目……总投资936亿元: a total over many projects, not one's
     after = [r for r in here if r.start >= f.end]
-    v = vocab()
     # 2. 该项目, or 项目 opening the clause: the project under discussion
     if (
         _STRONG.search(text, c_lo, f.start)
         or _SUBJECT_ANAPHOR.match(text[c_lo : f.start].lstrip())
         or _SUBJECT_ANAPHOR.match(text[s_lo : f.start].lstrip())
     ):
-        t = _topic(refs, starts, f.start, _previous_paragraph(text, para_start), last_linked)
+        t = where.topic(f.start, where.previous_paragraph(para_start), last_linked)
         if t:
             return t
     if after:
         return after[0].project
     # 3. a project named earlier in the sentence: the first one of the nearest clause (its subject)
-    for a, b in reversed(clauses[:ci]):
-        named = [r for r in _in(refs, starts, a, b) if not r.secondary] or _in(refs, starts, a, b)
-        if named:
-            return named[0].project
+    earlier = where.nearest_clause_before(c_lo, s_lo, s_hi)
+    if earlier:
+        return ([r for r in earlier if not r.secondary] or earlier)[0].project
     # a figure earlier in this sentence was tied to a project: the sentence goes on about it
     if last_linked and last_linked[0] >= s_lo:
         return last_linked[1]
     # 4. later in the sentence
-    for a, b in clauses[ci + 1 :]:
-        named = _in(refs, starts, a, b)
-        if named:
-            return named[0].project
+    later = where.nearest_clause_after(c_hi, s_lo, s_hi)
+    if later:
+        return later[0].project
     # 5. the project under discussion: in the previous sentences of the paragraph, or further back
     # when a word such as 二期 or 工厂 refers to it
     lo = s_lo
     for _ in range(_MAX_SENTENCES_BACK):
         if lo <= para_start:
             break
-        lo = sentences.span(max(para_start, lo - 1))[0]
+        lo = where.sentences.span(max(para_start, lo - 1))[0]
     weak = vocab().anaphor_re.search(text, s_lo, f.start) is not None
-    back = _previous_paragraph(text, para_start) if weak else max(lo, para_start)
+    back = where.previous_paragraph(para_start) if weak else max(lo, para_start)
     if back < s_lo:
-        t = _topic(refs, starts, s_lo, back, last_linked)
+        t = where.topic(s_lo, back, last_linked)
         if t:
             return t
     # 6. a headline or a sentence that repeats a long stretch of one project's name
-    hit = _overlap(text[max(para_start, lo) : s_hi], names)
+    hit = where.overlap(text[max(para_start, lo) : s_hi])
     if hit:
         return hit
     # 7. an article about one project: a figure in the same opening sentence as a reference to it
-    if len(names) == 1 and weak and f.start < refs[0].start:
-        return names[0]
+    if len(where.names) == 1 and weak and f.start < where.refs[0].start:
+        return where.names[0]
     return None
 
 
-def _previous_paragraph(text: str, para_start: int) -> int:
-    """Start of the paragraph before the one starting at ``para_start`` (blank lines skipped)."""
-    i = para_start - 1
-    while i > 0 and text[i - 1] == "\n":
-        i -= 1
-    return text.rfind("\n", 0, max(0, i)) + 1 if i > 0 else 0
+class CappedSentences:
+    """Sentence spans of one text, looked up by offset; a stretch longer than ``cap`` characters
+    without a sentence end (a page flattened without stops) is cut at its last comma or space
+    before each ``cap`` characters (or at ``cap`` when the second half holds none), so no window
+    read around a figure or a mention is unbounded."""
 
+    def __init__(self, text: str, cap: int = MAX_SENTENCE) -> None:
+        self.text = text
+        starts = [0]
+        for m in SENTENCE_END.finditer(text):
+            self._cut(starts, m.end(), cap)
+            starts.append(m.end())
+        self._cut(starts, len(text), cap)
+        self.starts = starts
 
-def _clause_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    spans = []
-    start = lo
-    for m in _CLAUSE.finditer(text, lo, hi):
-        spans.append((start, m.end()))
-        start = m.end()
-    spans.append((start, hi))
-    return spans
+    def _cut(self, starts: list[int], end: int, cap: int) -> None:
+        while end - starts[-1] > cap:
+            lo = starts[-1]
+            b = _LAST_SOFT_BREAK.search(self.text, lo + cap // 2, lo + cap)
+            starts.append(b.end() if b else lo + cap)
+
+    def span(self, pos: int) -> tuple[int, int]:
+        """``[start, end)`` of the sentence holding ``pos``."""
+        i = bisect_right(self.starts, pos) - 1
+        return self.starts[i], self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+
+    def around(self, start: int, end: int | None = None) -> str:
+        """The stripped sentence holding ``start``, through ``end`` when a cut falls before it."""
+        s, e = self.span(start)
+        return self.text[s : max(e, end or e)].strip()
 
 
 def _overlap(passage: str, names: list[str]) -> str | None:

@@ -454,7 +454,7 @@ def _coordinate(text: str, toks: list[_Tok], walk: _Walk, hs: int, end: int, v: 
     base = text[name_start:end]
     det = _determined(text, toks, j, name_start)
     if distributive and pieces:
-        shared = _shared_tail(pieces[-1][0], text, base, toks, walk, v)
+        shared = _shared_tail(text[pieces[-1][0] : pieces[-1][1]], base, toks, walk, v)
         if shared:
             out = [Mention(s, e, text[s:e] + shared, ref=det, shared=True) for s, e, _ in pieces]
             out.append(Mention(name_start, end, base, ref=det, shared=True))
@@ -521,11 +521,10 @@ def _absorbable(ptoks: list[_Tok], base_first: _Tok | None, v: Vocab) -> bool:
     return True
 
 
-def _shared_tail(piece_start: int, text: str, base: str, toks: list[_Tok], walk: _Walk, v: Vocab) -> str | None:
+def _shared_tail(piece: str, base: str, toks: list[_Tok], walk: _Walk, v: Vocab) -> str | None:
     """The part of the last coordinated name that the earlier pieces share (快速化改造项目)."""
-    piece = text[piece_start:]
     for h in _ROAD_END:
-        if piece.split("、")[0].split("和")[0].endswith(h):
+        if piece.endswith(h):
             i = base.find(h)
             if i > 0:
                 tail = base[i + len(h) :]

@@ -17,9 +17,8 @@ from typing import Iterable
 import regex
 
 from ..model import Record
-from .context import Sentences
 from .project_groups import Group, group_mentions
-from .project_links import link_projects
+from .project_links import CappedSentences, link_projects
 from .project_names import Mention, find_mentions
 from .project_vocab import type_of, vocab
 
@@ -119,7 +118,7 @@ def find_projects(text: str, doc_id: str | None = None) -> list[Record]:
     if not isinstance(text, str):
         raise TypeError(f"find_projects() needs str, got {type(text).__name__}")
     groups = _analyse(text)
-    sentences = Sentences(text)
+    sentences = CappedSentences(text)
     out: list[Record] = []
     for g in groups:
         kind = type_of(g.name)
@@ -131,7 +130,7 @@ def find_projects(text: str, doc_id: str | None = None) -> list[Record]:
                     start=m.start,
                     end=m.end,
                     project=g.name,
-                    sentence=sentences.around(m.start),
+                    sentence=sentences.around(m.start, m.end),
                     doc_id=doc_id,
                     location=g.location,
                     type=kind,
@@ -161,20 +160,19 @@ def _investment(figs: list[Record]) -> Record | None:
 
 def project_rows(doc_id: str | None, records: Iterable[Record]) -> list[tuple]:
     """Rows of the projects table (PROJECT_COLUMNS) for one document's records."""
-    records = list(records)
     by_name: dict[str, list[Record]] = {}
+    figures: dict[str, list[Record]] = {}  # one pass: each project's figures, in record order
     for r in records:
         if r.kind == "project" and r.project:
             by_name.setdefault(r.project, []).append(r)
+        elif r.kind != "project" and r.project:
+            figures.setdefault(r.project, []).append(r)
     rows = []
     for name, ms in by_name.items():
-        figs = [r for r in records if r.kind != "project" and r.project == name]
+        figs = figures.get(name, [])
         inv = _investment(figs)
         amounts = "; ".join(f"{f.label or ''} {f.text}".strip() for f in figs if f.kind == "money")
-        aliases = []
-        for m in ms:
-            if m.text != name and m.text not in aliases:
-                aliases.append(m.text)
+        aliases = list(dict.fromkeys(m.text for m in ms if m.text != name))
         first = ms[0]
         rows.append((
             doc_id if doc_id is not None else first.doc_id, name, first.location, first.type, first.stage,
