@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
-import regex
+import re
 
 from ..budget import time_left
 from ..chars import HAN_CLASS, INLINE_SPACES
@@ -32,6 +32,8 @@ from .patterns import (
     ANCHOR,
     ANCHOR_AFTER,
     ANCHOR_BEFORE,
+    ANCHOR_NEIGHBOURS,
+    ENGINE,
     COUNTED_CLASS_AFTER,
     CURRENCY_PREFIXES,
     CURRENCY_WORDS,
@@ -43,14 +45,17 @@ from .patterns import (
     LIST_JOIN,
     LIST_NUMBER,
     MULT_VALUES,
+    OTHER_DIGIT,
+    OTHER_DIGITS,
     OTHER_UNIT,
     PERCENT_UNIT_WORDS,
     PREFIX_ANCHOR_CHARS,
-    PREFIX_ANCHORS,
     QUAL_BEFORE_END,
     QUALIFIERS_AFTER,
     QUALIFIERS_BEFORE,
     RANGE_SEP,
+    RARE_FIGURE,
+    RARE_TRIGGER,
     RATE_JOIN,
     SUBUNITS,
 )
@@ -70,7 +75,7 @@ _GENERIC_YUAN = frozenset("元圆圓")
 _BIG_ONLY = frozenset("万萬亿億兆")  # 亿元 alone is a unit, not an amount (近亿元 is one)
 _TENTHS = {"半": 5, "两": 2, "兩": 2}
 _HYPHENS = frozenset("-−")
-_RANGE_SEP_ONLY = regex.compile(rf"[{INLINE_SPACES}]*+{RANGE_SEP}[{INLINE_SPACES}]*+")
+_RANGE_SEP_ONLY = ENGINE.compile(rf"[{INLINE_SPACES}]*+{RANGE_SEP}[{INLINE_SPACES}]*+")
 _UNIT_AMOUNTS = frozenset(Decimal(10) ** k for k in range(5))  # 1美元, 100日元: the base of a rate
 
 
@@ -96,21 +101,29 @@ class _Figure:
     hyphen: bool = False  # the sign is a hyphen, which between two amounts is a range's dash
 
 
-_PLAIN_ARABIC = regex.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
-_HAN_CHAR = regex.compile(f"[{HAN_CLASS}]")
-_ENDS_WITH_MULT = regex.compile(r"[万萬亿億千仟兆]\D{0,6}\Z")
+_PLAIN_ARABIC = re.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
+_HAN_CHAR = re.compile(f"[{HAN_CLASS}]")
+_ENDS_WITH_MULT = re.compile(r"[万萬亿億千仟兆]\D{0,6}\Z")
 # FIGURE's groups by position: one m.groups() call is far cheaper than a m.group(name) per field
 _G = {name: i - 1 for name, i in FIGURE.groupindex.items()}
 _VG, _VG2, _VUNIT, _FR, _FN1, _FN2 = (_G[k] for k in ("vg", "vg2", "vunit", "fr", "fn1", "fn2"))
 _N1, _N2, _M1, _M2, _X1, _X1B, _X2, _X2B = (_G[k] for k in ("n1", "n2", "m1", "m2", "x1", "x1b", "x2", "x2b"))
 _UNIT, _CP, _NEG, _NEG2, _U1, _POST = (_G[k] for k in ("unit", "cp", "neg", "neg2", "u1", "post"))
-_TENTH, _MK, _MKU, _HF, _HFU = (_G[k] for k in ("tenth", "mk", "mku", "hf", "hfu"))
-_FNEG, _FNEG2, _JIAO, _FEN = (_G[k] for k in ("fneg", "fneg2", "jiao", "fen"))
+_TENTH, _FNEG, _FNEG2, _JIAO, _FEN = (_G[k] for k in ("tenth", "fneg", "fneg2", "jiao", "fen"))
 _SUBUNITS = {w: Decimal(v) for w, v in SUBUNITS.items()}
 
 
 def _num(raw: str, mult: str | None) -> Decimal:
-    if _PLAIN_ARABIC.fullmatch(raw):  # the common case, without the general parser
+    if raw.isdigit() and raw.isascii():  # the common cases first, in integers: 30, 2.2亿, 8.1
+        return Decimal(int(raw) * MULT_VALUES[mult]) if mult else Decimal(raw)
+    whole, point, frac = raw.partition(".")
+    if point and whole.isdigit() and frac.isdigit() and whole.isascii() and frac.isascii():
+        scale = 10 ** len(frac)
+        if mult and MULT_VALUES[mult] % scale == 0:  # 2.2亿 = 22 * 10^7, exactly
+            return Decimal(int(whole + frac) * (MULT_VALUES[mult] // scale))
+        if not mult and frac[-1] != "0":
+            return Decimal(raw)  # 8.1, 0.25: already as short as it gets
+    if _PLAIN_ARABIC.fullmatch(raw):
         v = Decimal(raw.replace(",", ""))
         return tidy(WIDE_CONTEXT.multiply(v, MULT_VALUES[mult]) if mult else v)
     if raw[0] in "百千万亿佰仟萬億兆":
@@ -128,7 +141,7 @@ def tidy(v: Decimal) -> Decimal:
     return v.normalize(context=WIDE_CONTEXT)
 
 
-def _parse(m: regex.Match, text: str) -> _Figure | None:
+def _parse(m: re.Match, text: str) -> _Figure | None:
     """Parse one FIGURE match; None when it is not a figure after all."""
     start = m.start()
     q = _qualifier_before(text, start)
@@ -149,27 +162,12 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
     if g[_FR]:
         return _parse_fraction(m, g, start, end, qualifier, bound, post)
 
-    if g[_MK] is not None:  # masked: a figure was written here, its value is not known
-        unit_word = g[_MKU]
-        if post and not qualifier:
-            qualifier, bound = post, QUALIFIERS_AFTER[post]
-        if unit_word in PERCENT_UNIT_WORDS:
-            unit, cur, kind = PERCENT_UNIT_WORDS[unit_word], None, "percent"
-        else:
-            unit = cur = CURRENCY_WORDS[unit_word]
-            kind = "money"
-        return _Figure(start, end, kind, None, None, None, unit, cur, qualifier, bound, bound is not None, masked=True)
-
-    if g[_HF]:  # 半成 = 5 %; 半折, 对折 = 50 %
-        v = Decimal(5 if g[_HF] == "半" and g[_HFU] == "成" else 50)
-        return _range_or_single(start, end, "percent", v, None, "%", None, qualifier, bound, post)
-
     n1, n2 = g[_N1], g[_N2]
     if _too_long(n1) or (n2 and _too_long(n2)):
         return None
     unit_word = g[_UNIT]
     cp = g[_CP]
-    if not cp and not q and all(c in _BIG_ONLY for c in n1):
+    if not cp and not q and n1[0] in _BIG_ONLY and not n1.strip("万萬亿億兆"):
         return None  # 亿元, 万元 alone: a unit with no number (after a mask or a foreign digit)
     # A one-character Chinese numeral glued to the word before it is part of that word.
     if not n1[0].isdigit() and len(n1) == 1 and not cp and not q:
@@ -265,8 +263,33 @@ def _parse(m: regex.Match, text: str) -> _Figure | None:
     return fig
 
 
+def _parse_rare(m: re.Match, text: str) -> _Figure:
+    """Parse one RARE_FIGURE match: a masked amount (no value) or 半成, 半折, 对折."""
+    start, end = m.start(), m.end()
+    post = m.group("post")
+    if m.group("hf"):  # 半成 = 5 %; 半折, 对折 = 50 %
+        q = _qualifier_before(text, start)
+        v = Decimal(5 if m.group("hf") == "半" and m.group("hfu") == "成" else 50)
+        bound = QUALIFIERS_BEFORE.get(q) if q else None
+        return _range_or_single(start - len(q or ""), end, "percent", v, None, "%", None, q, bound, post)
+    while start and text[start - 1] in "0123456789" and m.start() - start < 3:
+        start -= 1  # 3**万元: the digits left visible belong to the masked figure
+    q = _qualifier_before(text, start)
+    qualifier, bound = q, QUALIFIERS_BEFORE.get(q) if q else None
+    if post and not qualifier:
+        qualifier, bound = post, QUALIFIERS_AFTER[post]
+    unit_word = m.group("mku")
+    if unit_word in PERCENT_UNIT_WORDS:
+        unit, cur, kind = PERCENT_UNIT_WORDS[unit_word], None, "percent"
+    else:
+        unit = cur = CURRENCY_WORDS[unit_word]
+        kind = "money"
+    start -= len(q or "")
+    return _Figure(start, end, kind, None, None, None, unit, cur, qualifier, bound, bound is not None, masked=True)
+
+
 def _parse_fraction(
-    m: regex.Match, g: tuple, start: int, end: int, qualifier: str | None, bound: str | None, post: str | None
+    m: re.Match, g: tuple, start: int, end: int, qualifier: str | None, bound: str | None, post: str | None
 ) -> _Figure | None:
     """百分之十二点五, 千分之三, 万分之八, 百万分之三, 百分之五至百分之八."""
     unit, divisor = FRACTION_BASES[g[_FR]]
@@ -304,12 +327,20 @@ def _windows(text: str) -> list[tuple[int, int]]:
     """Merged spans around every anchor (unit, multiplier, currency sign): where figures can be."""
     spans: list[tuple[int, int]] = []
     n = len(text)
+    neighbours = ANCHOR_NEIGHBOURS
     for a in ANCHOR.finditer(text):
-        lo = max(0, a.start() - ANCHOR_BEFORE)
-        g = a.group()
+        i = a.start()
+        g = text[i]
+        need = neighbours.get(g)
+        if need is not None and not (
+            (i and text[i - 1] in need[0]) or (need[1] and i + 1 < n and text[i + 1] in need[1])
+        ):
+            continue  # 分 成 金 … away from the words they anchor (部分, 完成, 黄金)
+        lo = i - ANCHOR_BEFORE if i > ANCHOR_BEFORE else 0
         # a currency sign or 百分之 comes before its number: the figure runs on after it
-        after = ANCHOR_BEFORE if g[-1] in PREFIX_ANCHOR_CHARS or g[0] in "RUEC" or g in PREFIX_ANCHORS else ANCHOR_AFTER
-        hi = min(n, a.end() + after)
+        hi = i + 1 + (ANCHOR_BEFORE if g in PREFIX_ANCHOR_CHARS else ANCHOR_AFTER)
+        if hi > n:
+            hi = n
         if spans and lo <= spans[-1][1]:
             if hi > spans[-1][1]:
                 spans[-1] = (spans[-1][0], hi)
@@ -330,7 +361,7 @@ def _qualifier_before(text: str, start: int) -> str | None:
     return word
 
 
-def _glued_numeral(m: regex.Match) -> bool:
+def _glued_numeral(m: re.Match) -> bool:
     """The match began with a one-character numeral that belongs to the word before it."""
     n1 = m.group("n1")
     return n1 is not None and len(n1) == 1 and not n1.isdigit()
@@ -427,7 +458,7 @@ def _digits_join(text: str, a: int, b: int) -> bool:
     return nl == 3 and head >= 2 and text[head - 1] in INLINE_SPACES and text[head - 2].isdecimal()
 
 
-def _run_length(m: regex.Match | None) -> int:
+def _run_length(m: re.Match | None) -> int:
     return m.end() - m.start() if m else 0
 
 
@@ -445,7 +476,8 @@ def _scan(text: str) -> list[_Figure]:
     for seg_start, seg_end in _windows(text):
         pos = seg_start
         while True:
-            m = FIGURE.search(text, pos, seg_end, timeout=time_left())
+            time_left()  # raises when the document's budget is spent (each search is linear)
+            m = FIGURE.search(text, pos, seg_end)
             if m is None:
                 break
             f = _parse(m, text)
@@ -456,39 +488,46 @@ def _scan(text: str) -> list[_Figure]:
                 pos = m.start("n1") + 1  # 李四人民币50元: rescan after the word's numeral
             else:
                 pos = m.end()
+    if RARE_TRIGGER.search(text):  # masks and 半成/对折: rare, so scanned only when present
+        rare = [_parse_rare(m, text) for m in RARE_FIGURE.finditer(text)]
+        if rare:
+            figs = sorted(figs + rare, key=lambda f: f.start)
     return figs
 
 
 def find_figures(text: str, kinds: Iterable[str] = ("money", "percent"), doc_id: str | None = None) -> list[Record]:
     """Money, percent and (when asked for) exchange-rate records in ``text``, in order of appearance."""
     want = set(kinds)
-    scan, at, total = _join_spaces(text)
+    scan = text.translate(OTHER_DIGITS) if OTHER_DIGIT.search(text) else text  # ٢٠亿元: same length
+    scan, at, total = _join_spaces(scan)
     figs = _merge_ranges(_scan(scan), scan)
     _share_units(figs, scan)
     figs = _rates(figs, scan)
     _share_about(figs, scan)
+    reader = context.Reader(scan) if figs else None
     sentences: context.Sentences | None = None
     out: list[Record] = []
     prev: _Figure | None = None
     prev_label = prev_direction = None
     for f in figs:
         if f.kind == "bare":
-            if not context.money_context(scan, f.start, f.end):
+            if not reader.is_money(f.start, f.end):  # type: ignore[union-attr]
                 continue
             f.kind, f.unit, f.currency = "money", "CNY", "CNY"
         if f.kind not in want:
             continue
+        assert reader is not None
         sentences = sentences or context.Sentences(text)
         if f.kind == "rate":
             label = direction = None
         elif f.kind == "money":
-            label = context.money_label(scan, f.start, f.end)
+            label = reader.money_label(f.start, f.end)
             direction = None
         else:
-            label = context.percent_label(scan, f.start, f.end)
-            direction = context.direction(scan, f.start, f.negative or (f.value is not None and f.value < 0))
+            label = reader.percent_label(f.start, f.end)
+            direction = reader.direction(f.start, f.negative or (f.value is not None and f.value < 0))
         if f.kind != "rate" and f.qualifier is None and f.value is not None:
-            word = context.approx_before(scan, f.start)  # 大约需要投资3000亿元: 约 before the verb
+            word = reader.approx_before(f.start)  # 大约需要投资3000亿元: 约 before the verb
             if word:
                 f.qualifier, f.bound, f.approx, f.low, f.high = word, "about", True, None, None
         if prev is not None and prev.kind == f.kind and LIST_JOIN.fullmatch(scan, prev.end, f.start):
