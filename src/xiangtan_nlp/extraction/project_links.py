@@ -105,8 +105,9 @@ class _Layout:
         self.starts = [r.start for r in refs]
         self.primary = [r for r in refs if not r.secondary]
         self.primary_starts = [r.start for r in self.primary]
+        self.text = text
         self.sentences = CappedSentences(text)
-        self.clause_ends = [m.end() for m in _CLAUSE.finditer(text)]
+        self._clause_ends: dict[int, list[int]] = {}  # per sentence start, found when first asked
         self.newlines = [m.start() for m in _NEWLINE.finditer(text)]
         # the first newline of the run of blank lines each newline belongs to
         self.run_first = list(range(len(self.newlines)))
@@ -122,10 +123,11 @@ class _Layout:
 
     def clause(self, pos: int, s_lo: int, s_hi: int) -> tuple[int, int]:
         """``[start, end)`` of the clause holding ``pos`` within the sentence ``[s_lo, s_hi)``."""
-        i = bisect_right(self.clause_ends, pos)
-        lo = max(s_lo, self.clause_ends[i - 1]) if i else s_lo
-        hi = min(s_hi, self.clause_ends[i]) if i < len(self.clause_ends) else s_hi
-        return lo, hi
+        ends = self._clause_ends.get(s_lo)
+        if ends is None:
+            ends = self._clause_ends[s_lo] = [m.end() for m in _CLAUSE.finditer(self.text, s_lo, s_hi)]
+        i = bisect_right(ends, pos)
+        return ends[i - 1] if i else s_lo, ends[i] if i < len(ends) else s_hi
 
     def paragraph_start(self, pos: int) -> int:
         """Start of the line holding ``pos``."""
@@ -185,8 +187,13 @@ class _Layout:
     def overlap(self, passage: str) -> str | None:
         """The one project whose name shares the longest stretch (>= _OVERLAP chars) with the passage."""
         candidates: set[str] = set()
-        for i in range(len(passage) - _OVERLAP + 1):
-            candidates |= self.grams.get(passage[i : i + _OVERLAP], set())
+        if len(self.grams) < len(passage):  # few names: look for each of their 5-grams
+            for gram, owners in self.grams.items():
+                if gram in passage:
+                    candidates |= owners
+        else:  # many names: look up each 5-gram of the passage
+            for i in range(len(passage) - _OVERLAP + 1):
+                candidates |= self.grams.get(passage[i : i + _OVERLAP], set())
         return _overlap(passage, sorted(candidates)) if candidates else None
 
 

@@ -60,6 +60,29 @@ _QUANT_BEFORE = regex.compile(
 )
 
 
+# patterns used on each token or mention, compiled once (the regex module's own cache lookup per
+# call cost more than the match)
+_CN_FIGURE = regex.compile(r"[一二三四五六七八九十百千万亿两几数多]+(?:万|亿)?[吨台套片颗个盏辆]?$")
+_HAN_WORD = regex.compile(_HAN + "+")
+_ORDINAL = regex.compile(r"第[0-9一二三四五六七八九十]")
+_NAME_SYMBOL = regex.compile(r"[A-Za-z0-9]+|[—–\-－·/.()（）]|" + _HAN + "+")
+_YUAN_END = regex.compile(r"元$")
+_DATE_END = regex.compile(r"[年月日]$")
+_LIST_BREAK = regex.compile(r"[、，,；;：:]")
+_PHASE_RE = regex.compile(PHASE)
+_NOT_CONTENT = regex.compile(r"[0-9.%及和与、的·\s()（）—\-]")
+_AND = regex.compile(r"[及与和]")
+_LIST_ITEMS = regex.compile(r"(、|以及|和|及)")
+_PROJECT_WORD_END = regex.compile(r"(?:项目|工程)$")
+_PROJECT_AFTER = regex.compile(r"等?项目")
+_EXISTING = regex.compile(r"(?:现有|原有|已有)$")
+_SUPPORTING = regex.compile(r"配套(?:建设)?$")
+_INSIDE_AFTER = regex.compile(r"[内里旁边侧]|附近|周边|[东南西北]侧|以[东南西北]")
+_NOT_HAN = regex.compile(f"[^{HAN_CLASS}]")
+_MODEL_ONLY = regex.compile(r"[0-9.A-Za-z/]*")
+_CODE_START = regex.compile(r"[0-9A-Za-z]|年产")
+
+
 @dataclass
 class Mention:
     """One way the text names a project; ``ref`` mentions only point at a project named elsewhere."""
@@ -147,7 +170,7 @@ def _clause_start(text: str, pos: int, limit: int = 60) -> int:
 def _is_figure(tok: _Tok) -> bool:
     """A number token (300万, 一百二十), possibly with its measure word (3吨)."""
     return any(c.isdigit() for c in tok.word) or (
-        tok.tag == "m" and regex.match(r"[一二三四五六七八九十百千万亿两几数多]+(?:万|亿)?[吨台套片颗个盏辆]?$", tok.word) is not None
+        tok.tag == "m" and _CN_FIGURE.match(tok.word) is not None
     )
 
 
@@ -160,7 +183,7 @@ def _proper(tok: _Tok) -> bool:
     if tok.tag in _PROPER_TAGS and not tok.word.isdigit():
         return True
     freq = default_segmenter().freq.get(tok.word) or 0
-    return len(tok.word) >= 2 and freq < 50 and regex.fullmatch(_HAN + "+", tok.word) is not None
+    return len(tok.word) >= 2 and freq < 50 and _HAN_WORD.fullmatch(tok.word) is not None
 
 
 def _stop(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
@@ -174,7 +197,7 @@ def _stop(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
         return not (w in v.action and j > 0 and _proper(toks[j - 1]) and not _stop(toks, j - 1, text, v))
     if _COUNT_WORD.fullmatch(w):
         return True  # 八大, 五条, 7个
-    if t.tag == "m" and not _is_figure(t) and not regex.match(r"第[0-9一二三四五六七八九十]", w):
+    if t.tag == "m" and not _is_figure(t) and not _ORDINAL.match(w):
         if not (j > 0 and _is_figure(toks[j - 1])):  # 100万|吨 is a capacity; 一起, 一批 are not names
             return True
     if t.tag == "c" or (t.tag == "d" and _freq(w) >= 3000) or t.tag == "i" or (t.tag == "l" and _freq(w) >= 500):
@@ -185,11 +208,11 @@ def _stop(toks: list[_Tok], j: int, text: str, v: Vocab) -> bool:
         return True
     if w.isspace():
         return True
-    if t.tag == "x" and not regex.fullmatch(r"[A-Za-z0-9]+|[—–\-－·/.()（）]|" + _HAN + "+", w):
+    if t.tag == "x" and not _NAME_SYMBOL.fullmatch(w):
         return True
-    if _is_figure(t) and (regex.search(r"元$", w) or (j + 1 < len(toks) and _MONEY_UNIT.match(toks[j + 1].word))):
+    if _is_figure(t) and (_YUAN_END.search(w) or (j + 1 < len(toks) and _MONEY_UNIT.match(toks[j + 1].word))):
         return True  # a sum of money is not part of a name
-    if _is_figure(t) and (_COUNT_AFTER.match(text, t.end) or regex.search(r"[年月日]$", w)):
+    if _is_figure(t) and (_COUNT_AFTER.match(text, t.end) or _DATE_END.search(w)):
         # 年产3.64亿个…: a capacity, not a count of projects
         return not (j > 0 and toks[j - 1].word in ("年产", "日产", "年处理", "年生产", "年加工"))
     if j > 0 and _is_figure(toks[j - 1]) and _COUNT_AFTER.match(text, toks[j - 1].end) and len(w) <= 2:
@@ -335,8 +358,8 @@ def _capacity_start(text: str, toks: list[_Tok], j: int) -> tuple[int, int] | No
     """Start of a capacity phrase ending at 的 token ``j`` (年产100亿颗的 …), else None."""
     lo = toks[0].start if toks else 0
     seg_start = lo
-    for m in regex.finditer(r"[、，,；;：:]", text[lo : toks[j].start]):
-        seg_start = lo + m.end()
+    for m in _LIST_BREAK.finditer(text, lo, toks[j].start):
+        seg_start = m.end()
     m = _CAPACITY.match(text, seg_start)
     if m and m.start() == seg_start:
         return seg_start, j
@@ -355,15 +378,22 @@ def _content(name: str, v: Vocab) -> str:
     h = head_of(s)
     if h and s.endswith(h):
         s = s[: -len(h)]  # the final head says what kind; heads inside (科技城新厂区) are content
-    s = regex.sub(PHASE, "", s)
+    s = _PHASE_RE.sub("", s)
     kept = [w for w, _ in _pos(s) if w not in v.generic and w not in v.trailer and not _COUNT_WORD.fullmatch(w)]
-    return regex.sub(r"[0-9.%及和与、的·\s()（）—\-]", "", "".join(kept))
+    return _NOT_CONTENT.sub("", "".join(kept))
 
 
 def is_generic(name: str, v: Vocab | None = None) -> bool:
     """True for a phrase that says what kind of project, not which (重点项目, 高速公路项目, 新工厂)."""
-    v = v or vocab()
+    if v is None or v is vocab():
+        return _generic(name)
     return len(_content(name, v)) < 2
+
+
+@lru_cache(maxsize=16384)
+def _generic(name: str) -> bool:
+    """:func:`is_generic` with the shipped vocabulary (asked again for every suffix of every name)."""
+    return len(_content(name, vocab())) < 2
 
 
 def find_mentions(text: str) -> list[Mention]:
@@ -500,7 +530,7 @@ def _distributable(piece: str, ptoks: list[_Tok], v: Vocab) -> bool:
 
 def _listed_inside(base: str, ptoks: list[_Tok], base_first: _Tok | None) -> bool:
     """A、B及C产业化项目 (the list closes inside the name) or 收集、转运系统 (two verbs): one name."""
-    if regex.search(r"[及与和]", base[:-2]):
+    if _AND.search(base[:-2]):
         return True
     return base_first is not None and ptoks[-1].tag in ("v", "vn") and base_first.tag in ("v", "vn")
 
@@ -571,20 +601,27 @@ _COUNT_LIST = regex.compile(
 )
 
 
+def _lead_verbs(v: Vocab) -> regex.Pattern:
+    """The verbs that introduce a list of routes (开工建设, 包括 …), longest first."""
+    verbs = [w for w in v.left_stop if len(w) > 1 and w not in _CONJ]
+    return regex.compile("|".join(regex.escape(w) for w in sorted(verbs, key=len, reverse=True)))
+
+
 def _count_lists(text: str, v: Vocab) -> list[Mention]:
     """Routes listed before 'N个高速公路项目': 寻乌至全南、…6个高速公路项目 → 寻乌至全南高速公路."""
     out: list[Mention] = []
+    lead_verbs = None
     for m in _COUNT_LIST.finditer(text):
+        lead_verbs = lead_verbs or _lead_verbs(v)  # built on the first list only: lists are rare
         cs = _clause_start(text, m.start(), 120)
         region = text[cs : m.start()]
         # the list starts after the last verb that introduces it (开工建设, 包括 …)
         lead = 0
-        verbs = [w for w in v.left_stop if len(w) > 1 and w not in _CONJ]
         first_item_end = region.find("、") if "、" in region else len(region)
-        for lm in regex.finditer("|".join(regex.escape(w) for w in sorted(verbs, key=len, reverse=True)), region[:first_item_end]):
+        for lm in lead_verbs.finditer(region[:first_item_end]):
             lead = lm.end()
         pos = cs + lead
-        for item in regex.split(r"(、|以及|和|及)", text[pos : m.start()]):
+        for item in _LIST_ITEMS.split(text[pos : m.start()]):
             if item in ("、", "以及", "和", "及"):
                 pos += len(item)
                 continue
@@ -615,7 +652,7 @@ def _filter(text: str, mentions: list[Mention], v: Vocab, consumed: set[tuple[in
         ):
             mt.ref = True  # 全球最大的重卡生产基地, …生产线之一: a description, not a name
         # a company with 项目 after it (爱可信公司项目) is a company, not a project name
-        if v.company_end_re.search(regex.sub(r"(?:项目|工程)$", "", name)):
+        if v.company_end_re.search(_PROJECT_WORD_END.sub("", name)):
             continue
         if _place_role(text, mt, v):
             continue
@@ -643,15 +680,15 @@ def _filter(text: str, mentions: list[Mention], v: Vocab, consumed: set[tuple[in
         if _CATEGORY_END.search(mt.name):
             mt.ref = True  # 乌兰浩特经济技术开发区重点项目: a zone's key projects, a category
         if mt.head in v.action and not mt.shared and not _specific(mt.name, v) and not (
-            mt.name.endswith(("项目", "工程")) or regex.match(r"等?项目", text[mt.end : mt.end + 3])
+            mt.name.endswith(("项目", "工程")) or _PROJECT_AFTER.match(text[mt.end : mt.end + 3])
         ):
             mt.ref = True  # 财务系统改造, 大气污染治理: an activity, not a named project
         if _COUNTED.match(text, mt.end):
             mt.ref = True  # 重点客运站场9个: a kind of project, counted
-        if regex.search(r"(?:现有|原有|已有)$", text[max(0, mt.start - 2) : mt.start]):
+        if _EXISTING.search(text[max(0, mt.start - 2) : mt.start]):
             mt.existing = True
         cs = _clause_start(text, mt.start)
-        if regex.search(r"配套(?:建设)?$", text[max(0, mt.start - 4) : mt.start]):
+        if _SUPPORTING.search(text[max(0, mt.start - 4) : mt.start]):
             mt.secondary = True  # 配套建设X: a part of another project
         if _COMPONENT_OF.search(text, cs, mt.start):
             mt.ref = mt.secondary = True  # 项目包括…30万吨级原油码头: a part of the project just named
@@ -695,7 +732,7 @@ def _place_role(text: str, mt: Mention, v: Vocab) -> bool:
     before = text[max(0, mt.start - 4) : mt.start]
     if not any(before.endswith(p) for p in v.place_verb) or mt.name.endswith(("项目", "工程")):
         return False
-    if regex.match(r"[内里旁边侧]|附近|周边|[东南西北]侧|以[东南西北]", text[mt.end : mt.end + 3]):
+    if _INSIDE_AFTER.match(text[mt.end : mt.end + 3]):
         return True
     return v.head_type.get(mt.head or "") == "industrial park"
 
@@ -722,21 +759,21 @@ def _specific_word(w: str, tag: str) -> bool:
 def _bare(name: str, v: Vocab) -> bool:
     """The name's only head is 项目/工程 or a phase (钢铁项目, 协鑫光伏二期): it must name something."""
     h = head_of(name)
-    return h is None or h in ("项目", "工程") or regex.fullmatch(PHASE, h) is not None
+    return h is None or h in ("项目", "工程") or _PHASE_RE.fullmatch(h) is not None
 
 
 def _specific(name: str, v: Vocab) -> bool:
     """Whether a name names one thing: a proper word, a model or capacity, a route, or a place with more."""
     content = _content(name, v)
-    if _ROUTE.search(name) or (_CAPACITY.search(name) and len(regex.sub(f"[^{HAN_CLASS}]", "", content)) >= 2):
+    if _ROUTE.search(name) or (_CAPACITY.search(name) and len(_NOT_HAN.sub("", content)) >= 2):
         return True
-    if _MODEL.search(name) and not regex.fullmatch(r"[0-9.A-Za-z/]*", content):
+    if _MODEL.search(name) and not _MODEL_ONLY.fullmatch(content):
         return True  # a model or a numbered road: TCO膜, 8.5代, 102滑坡群
     place = False
     for w, tag in _pos(name):
         if w in v.generic or w in v.head_type or w in v.action or w in v.trailer:
             continue
-        if regex.fullmatch(_HAN + "+", w) and not _ends_with_head(w, v) and (
+        if _HAN_WORD.fullmatch(w) and not _ends_with_head(w, v) and (
             (_freq(w) == 0 and len(w) >= 2) or tag == "x"
         ):
             return True  # a word jieba does not know: a name (柏屹, 抚吉, 滨德, 阊)
@@ -804,6 +841,6 @@ def _split_location(name: str, v: Vocab) -> tuple[str | None, str]:
     if zone:
         return loc, rest
     nxt = _Tok(toks[k][0], toks[k][1], 0, 0)
-    if _proper(nxt) or regex.match(r"[0-9A-Za-z]|年产", rest):
+    if _proper(nxt) or _CODE_START.match(rest):
         return loc, rest
     return loc, name
