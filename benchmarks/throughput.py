@@ -1,16 +1,19 @@
-"""Throughput of every stage beside plain ``jieba.lcut`` (and JioNLP) on the same text (issue 7).
+"""Throughput of every stage beside plain ``jieba.lcut`` (and JioNLP) on the same text (issues 7, 17).
 
-    python benchmarks/throughput.py                    # ~20 MB of ../shared/data news, 3 rounds
-    python benchmarks/throughput.py --size 5 --rounds 5
+    python benchmarks/throughput.py                    # section 1 on xwlb and econ, then 20 MB of news
+    python benchmarks/throughput.py --skip workers,memory,import --rounds 5
     python benchmarks/throughput.py --memory-gb 1      # also the streaming run over a 1 GB input
 
 Sections (each figure is the median of interleaved rounds; ratios are to baselines measured in the
 same run on the same text):
 
-1. characters per second: read (jsonl files -> Documents), clean, segment (rjieba accelerator when
-   installed, and plain jieba with our dictionary), money+percent extraction on cleaned text, the
-   CLI job (clean + money + percent), full extraction with projects when "project" is a kind;
-   beside ``jieba.lcut`` and JioNLP's ``extract_money`` (when JioNLP is installed);
+1. characters per second on two kinds of raw text, as users pass it to ``xt.extract``: light news
+   (xwlb, few figures) and figure-dense economic news (../shared/data/news_dev/econ.jsonl, figures
+   in most sentences). Rows: read (jsonl files -> Documents), segment (rjieba accelerator when
+   installed, and plain jieba with our dictionary), ``extract`` money+percent and ``extract`` with
+   projects (cleaning included: normalize, debris, repair), beside ``jieba.lcut`` and JioNLP's
+   ``extract_money`` (when installed); then the job stage by stage (normalize, debris, repair,
+   figures, projects, links), so each owner sees their share of the time;
 2. 1 vs 2 worker processes (``run_batch(n_jobs=...)``, the job behind ``--workers``);
 3. peak memory (RSS of the whole process tree) of ``xiangtan-nlp extract`` streaming inputs of
    growing size made by repeating the corpus: flat means constant memory whatever the size;
@@ -33,7 +36,9 @@ import time
 import warnings
 from pathlib import Path
 
-from _common import ROOT, chars, interleaved, jionlp_extract_money, load_texts, plain_jieba, rate, ratio_line
+from _common import (
+    ROOT, SOURCES, chars, interleaved, jionlp_extract_money, load_source, load_texts, plain_jieba, rate, ratio_line,
+)
 
 PY = sys.executable
 CLI = [PY, "-c", "from xiangtan_nlp.cli import main; main()"]
@@ -41,7 +46,10 @@ CLI = [PY, "-c", "from xiangtan_nlp.cli import main; main()"]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--size", type=float, default=20, metavar="MB", help="corpus size (default 20)")
+    ap.add_argument("--text-mb", type=float, default=None, metavar="MB",
+                    help="section 1: MB of each kind of text (default: econ.jsonl whole, as much xwlb)")
+    ap.add_argument("--sources", default=",".join(SOURCES), help=f"section 1: kinds of text (default {','.join(SOURCES)})")
+    ap.add_argument("--size", type=float, default=20, metavar="MB", help="corpus size for sections 2-3 (default 20)")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds per section (default 3)")
     ap.add_argument("--memory-sizes", default="8,16,32", metavar="MB,MB,...", help="inputs for the memory section")
     ap.add_argument("--memory-gb", type=float, default=0, help="also a streaming run over an input this large")
@@ -50,15 +58,15 @@ def main() -> None:
     skip = set(filter(None, args.skip.split(",")))
     warnings.simplefilter("ignore")
 
-    corpus = load_texts(args.size)
-    texts = [t for _, t in corpus]
-    n = chars(texts)
-    print(f"corpus: {len(texts)} documents, {n:,} characters, "
-          f"{sum(len(t.encode()) for t in texts) / 1e6:.1f} MB from ../shared/data", flush=True)  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="xt-bench-") as tmp:
         folder = Path(tmp)
         if "stages" not in skip:
-            stages(corpus, folder, args.rounds)
+            stages(folder, args.rounds, args.text_mb, args.sources.split(","))
+        if {"workers", "memory"} - skip:
+            corpus = load_texts(args.size)
+            texts = [t for _, t in corpus]
+            print(f"sections 2-3 corpus: {len(texts)} documents, {chars(texts):,} characters, "
+                  f"{sum(len(t.encode()) for t in texts) / 1e6:.1f} MB from ../shared/data", flush=True)  # fmt: skip
         if "workers" not in skip:
             workers(texts, args.rounds)
         if "memory" not in skip:
@@ -68,77 +76,103 @@ def main() -> None:
 
 
 # -- 1. stages ------------------------------------------------------------------------------------
-def stages(corpus: list[tuple[str, str]], folder: Path, rounds: int) -> None:
-    import xiangtan_nlp as xt
-    from xiangtan_nlp.pipeline.document import extract_document
-    from xiangtan_nlp.extraction import KINDS
-    from xiangtan_nlp.segmenter import Segmenter, default_segmenter
+MONEY_PERCENT = ("money", "percent")
+FULL = ("money", "percent", "project")
+#: The per-document job's stages, in order; each owner reads their share of the time here.
+STAGES = ("normalize", "debris", "repair", "figures", "projects", "links")
 
-    texts = [t for _, t in corpus]
-    n = chars(texts)
-    src = folder / "read"
-    src.mkdir()
-    _write_jsonl(corpus, src, part_mb=4)
+
+def stages(folder: Path, rounds: int, megabytes: float | None, sources: list[str]) -> None:
+    """Section 1 on light (xwlb) and on figure-dense (econ) text, raw text in, as users call extract."""
+    import xiangtan_nlp as xt
+    from xiangtan_nlp.segmenter import Segmenter, default_segmenter
 
     t0 = time.perf_counter()
     lcut = plain_jieba()
-    cleaned = [_clean(xt, t) for t in texts]
     seg = default_segmenter()
     seg.cut("预热")
     jieba_seg = Segmenter()
     jieba_seg._accel = False  # our dictionary on plain jieba: what segment() does without rjieba
     jieba_seg.cut("预热")
-    docs = [xt.Document(id=k, text=t) for k, t in corpus]
-    cdocs = [xt.Document(id=d.id, text=c) for d, c in zip(docs, cleaned)]
-    full = ("money", "percent", "project") if "project" in KINDS else None
-    if full:
-        _try(extract_document, cdocs[0], full, clean=False)
     money = jionlp_extract_money()
-    print(f"warm-up (dictionaries, models): {time.perf_counter() - t0:.1f} s, excluded from the figures\n", flush=True)
+    for source in sources:
+        corpus = load_source(source, megabytes)
+        texts = [t for _, t in corpus]
+        for t in texts:  # warm every cache (models, dictionaries, POS tables) before timing
+            _try(xt.extract, t, kinds=FULL)
+        n = chars(texts)
+        src = folder / f"read-{source}"
+        src.mkdir()
+        _write_jsonl(corpus, src, part_mb=4)
+        per_stage: dict[str, list[float]] = {k: [] for k in STAGES}
+        plan = {
+            "jieba.lcut": lambda: [lcut(t) for t in texts],
+            "read": lambda: list(xt.read_corpus(src)),
+            "segment": lambda: [seg.cut(t) for t in texts],
+            "segment (plain jieba engine)": lambda: [jieba_seg.cut(t) for t in texts],
+            "money+percent": lambda: [_try(xt.extract, t, kinds=MONEY_PERCENT) for t in texts],
+            "full with projects": lambda: [_try(xt.extract, t, kinds=FULL) for t in texts],
+            "by stage": lambda: _by_stage(texts, per_stage),
+        }
+        if money is not None:
+            plan["JioNLP extract_money"] = lambda: [money(t) for t in texts]
+        print(f"1. {source}: {len(texts)} documents, {n:,} characters, {sum(len(t.encode()) for t in texts) / 1e6:.2f} MB, "
+              f"raw text in (warm-up {time.perf_counter() - t0:.1f} s excluded; CPU seconds, {rounds} interleaved rounds, median)",
+              flush=True)  # fmt: skip
+        t = interleaved(plan, rounds, clock=time.process_time)
+        base = n / t["jieba.lcut"]
+        jio = n / t["JioNLP extract_money"] if money is not None else None
+        print(f"  {'stage':<40} {'chars/s':>8}  {'/jieba':>8}  {'/JioNLP':>8}  target")
+        print(ratio_line("jieba.lcut (baseline)", t["jieba.lcut"], n, base, jio))
+        if money is not None:
+            print(ratio_line("JioNLP extract_money (baseline)", t["JioNLP extract_money"], n, base, jio))
+        print(ratio_line("read (jsonl -> Documents)", t["read"], n, base, jio))
+        accel = "rjieba" if seg.accelerated else "jieba: rjieba not installed"
+        print(ratio_line(f"segment ({accel})", t["segment"], n, base, jio, target=">= 3x jieba"))
+        print(ratio_line("segment (plain jieba engine)", t["segment (plain jieba engine)"], n, base, jio))
+        print(ratio_line("extract money+percent (clean included)", t["money+percent"], n, base, jio, target=">= 10x jieba"))
+        print(ratio_line("extract with projects (clean included)", t["full with projects"], n, base, jio, target=">= 1.5x jieba"))
+        if money is None:
+            print("  JioNLP: not installed (pip install jionlp to compare)")
+        secs = {k: statistics.median(v) for k, v in per_stage.items()}
+        total = sum(secs.values())
+        print(f"  the job by stage (seconds of one pass over the {len(texts)} documents; chars/s and /jieba of each stage alone):")
+        for k in STAGES:
+            print(f"    {k:<10} {secs[k]:6.2f} s  {secs[k] / total:5.1%}  {rate(n, secs[k]):>8}  {n / secs[k] / base:7.2f}x")
+        print(f"    {'total':<10} {total:6.2f} s          {rate(n, total):>8}  {n / total / base:7.2f}x\n", flush=True)
+        t0 = time.perf_counter()
 
-    plan = {
-        "jieba.lcut": lambda: [lcut(t) for t in texts],
-        "read": lambda: list(xt.read_corpus(src)),
-        "clean": lambda: [_clean(xt, t) for t in texts],
-        "segment": lambda: [seg.cut(t) for t in texts],
-        "segment (plain jieba engine)": lambda: [jieba_seg.cut(t) for t in texts],
-        "money+percent": lambda: [_try(extract_document, d, ("money", "percent"), clean=False) for d in cdocs],
-        "clean+money+percent": lambda: [_try(extract_document, d, ("money", "percent")) for d in docs],
-    }
-    if full:
-        plan["full with projects"] = lambda: [_try(extract_document, d, full, clean=False) for d in cdocs]
-    if money is not None:
-        plan["JioNLP extract_money"] = lambda: [money(t) for t in cleaned]
-    print(f"1. characters per second ({rounds} interleaved rounds, median)", flush=True)
-    t = interleaved(plan, rounds)
-    nc = chars(cleaned)
-    base = n / t["jieba.lcut"]
-    jio = nc / t["JioNLP extract_money"] if money is not None else None
-    print(f"  {'stage':<40} {'chars/s':>8}  {'/jieba':>8}  {'/JioNLP':>8}  target")
-    print(ratio_line("jieba.lcut (baseline)", t["jieba.lcut"], n, base, jio))
-    if money is not None:
-        print(ratio_line("JioNLP extract_money (baseline)", t["JioNLP extract_money"], nc, base, jio))
-    print(ratio_line("read (jsonl -> Documents)", t["read"], n, base, jio))
-    print(ratio_line("clean", t["clean"], n, base, jio))
-    accel = "rjieba" if seg.accelerated else "jieba: rjieba not installed"
-    print(ratio_line(f"segment ({accel})", t["segment"], n, base, jio, target=">= 3x jieba"))
-    print(ratio_line("segment (plain jieba engine)", t["segment (plain jieba engine)"], n, base, jio))
-    print(ratio_line("money+percent (cleaned text)", t["money+percent"], nc, base, jio, target=">= 10x jieba, >= 2x JioNLP"))
-    print(ratio_line("clean + money+percent (the CLI job)", t["clean+money+percent"], n, base, jio))
-    if full:
-        print(ratio_line("full with projects (cleaned text)", t["full with projects"], nc, base, jio, target=">= 1.5x jieba"))
-    else:
-        print("  full with projects: skipped ('project' is not in xiangtan_nlp.extraction.KINDS yet)")
-    if money is None:
-        print("  JioNLP: not installed (pip install jionlp to compare)")
-    print(flush=True)
 
+def _by_stage(texts: list[str], seconds: dict[str, list[float]]) -> None:
+    """One pass of the per-document job, stage by stage as extract runs them; seconds per stage."""
+    from xiangtan_nlp.cleaning.debris import strip_debris
+    from xiangtan_nlp.cleaning.normalize import normalize
+    from xiangtan_nlp.cleaning.repair import repair
+    from xiangtan_nlp.extraction.figures import find_figures
+    from xiangtan_nlp.extraction.projects import find_projects, link_figures
 
-def _clean(xt, text: str) -> str:  # type: ignore[no-untyped-def]
-    try:
-        return xt.clean(text).text
-    except Exception:  # noqa: BLE001 - the batch skips such a document too
-        return text
+    acc = dict.fromkeys(STAGES, 0.0)
+    for text in texts:
+        try:
+            t0 = time.process_time()
+            text = normalize(text)[0]
+            t1 = time.process_time()
+            text = strip_debris(text)[0]
+            t2 = time.process_time()
+            text = repair(text).text
+            t3 = time.process_time()
+            figures = find_figures(text, MONEY_PERCENT)
+            t4 = time.process_time()
+            projects = find_projects(text)
+            t5 = time.process_time()
+            link_figures(text, figures, projects)
+            t6 = time.process_time()
+        except Exception:  # noqa: BLE001 - the batch reports and skips such a document too
+            continue
+        for k, (a, b) in zip(STAGES, [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6)]):
+            acc[k] += b - a
+    for k, v in acc.items():
+        seconds[k].append(v)
 
 
 def _try(fn, *a, **kw):  # type: ignore[no-untyped-def]
