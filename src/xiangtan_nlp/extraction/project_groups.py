@@ -138,6 +138,9 @@ def group_mentions(mentions: list[Mention], body_start: int = 0) -> list[Group]:
     Groups are formed from named mentions only, so a generic word (污水处理厂) never joins two plants.
     The canonical name is that of the first named mention after ``body_start`` (the title line is
     often a shortened headline), else the first one.
+
+    Of each mention it reads ``start``, ``name``, ``head``, ``ref``, ``location``, ``stage`` and
+    ``existing`` (``aliases`` for :attr:`Group.aliases`): any recogniser that fills those can use it.
     """
     named = [m for m in mentions if not m.ref]
     # each distinct spelling is indexed once (a name repeated 30 times is one entry)

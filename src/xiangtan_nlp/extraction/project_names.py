@@ -123,33 +123,33 @@ class _ClauseTokens:
 
     Clauses end at punctuation; a clause longer than BLOCK characters is cut into blocks of that
     size, so no character is segmented twice and hostile input (项目项目… without punctuation)
-    stays linear.
+    stays linear. Heads are asked for in text order, so only the current clause's tokens are kept:
+    memory stays that of one clause however long the document.
     """
 
     BLOCK = 160
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._cache: dict[int, tuple[int, list[_Tok]]] = {}
+        self._last: tuple[int, tuple[int, list[_Tok]]] | None = None
         starts = [0]
         for m in _CLAUSE_LEFT.finditer(text):
             starts.append(m.end())
         starts.append(len(text))
         cuts: list[int] = []
         for a, b in zip(starts, starts[1:]):
-            cuts.extend(range(a, b, self.BLOCK))
-        self._starts = sorted(set(cuts)) or [0]
+            cuts.extend(range(a, b, self.BLOCK))  # ascending and distinct: the clauses are in order
+        self._starts = cuts or [0]
 
     def around(self, pos: int, end: int) -> tuple[int, list[_Tok]]:
-        """(clause start, tokens of the whole clause) for a head at ``[pos, end)``."""
+        """(clause start, tokens of the whole clause) for a head at ``[pos, end)``; heads in text order."""
         i = bisect_right(self._starts, pos) - 1
-        hit = self._cache.get(i)
-        if hit is None:
+        if self._last is None or self._last[0] != i:
             cs = self._starts[i]
             ce = self._starts[i + 1] if i + 1 < len(self._starts) else len(self.text)
             ce = max(ce, min(len(self.text), end + 4))  # a head running over a block cut
-            hit = self._cache[i] = (cs, _tokens(self.text, cs, ce))
-        return hit
+            self._last = (i, (cs, _tokens(self.text, cs, ce)))
+        return self._last[1]
 
 
 def _clause_end(text: str, pos: int, limit: int = 80) -> int:
