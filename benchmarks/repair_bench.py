@@ -1,46 +1,62 @@
-"""Benchmark censor repair on real sentences of the held-out slice of the language-model corpus.
+"""Benchmark censor repair on masks that filters make, and on random masks, in held-out news.
 
-    python benchmarks/repair_bench.py                      # the test slice (bucket 0)
-    python benchmarks/repair_bench.py --slice dev          # the tuning slice (bucket 1)
-    python benchmarks/repair_bench.py --thresholds 0,0.3,0.4,0.5,0.6   # plus a threshold table
-    python benchmarks/repair_bench.py --gapnet none        # the n-gram models alone (same weights)
+    python benchmarks/repair_bench.py                       # the sealed test slice
+    python benchmarks/repair_bench.py --slice dev           # the tuning slice
+    python benchmarks/repair_bench.py --slice both          # test first, then dev
+    python benchmarks/repair_bench.py --thresholds 0,0.3,0.5,0.7 --reliability --oracle
+    python benchmarks/repair_bench.py --per-kind 100        # a quick run
+    python benchmarks/repair_bench.py --gapnet none         # the n-gram models alone (same weights)
 
-This script reads ../shared/data/lm_corpus (run by hand; the tests never do). The slices are the
-ones the model was not trained on: ``sha1(record id) % 20 == 0`` (test) or ``== 1`` (dev), see
-:func:`xiangtan_nlp.cleaning.train_lm.split_of`.
+Reads ../shared/data (run by hand; the tests never do). Two groups of cases, each on sentences
+the models never trained on:
 
-Cases, all built from real sentences with a fixed random seed:
+**The censor figure** (first; ``censor_cases.py`` says how the cases are made and split). Real
+sentences of ``news_dev`` (econ and labelled, minus any sentence that occurs in ``lm_corpus``),
+with what a filter blocks masked:
+
+* ``censor1 <style>``: a character of the character filter (枪 毒 赌 杀 暴 炸 腐 贪 罪 黄 淫 色 …),
+  every occurrence of it in the sentence, written ``*``, ``**``, ``***``, ``＊＊＊``, ``×××`` or ``□``;
+* ``censor2 <style>``: a listed two-character word (毒品, 赌博, 腐败 …), written ``*`` (one mark for
+  both), ``**``, ``***``, ``＊＊＊``, ``×××`` or ``□□``;
+* ``censor3+ ***``: a listed word of three or four characters (today's repair fills one or two);
+* ``censor-all ***``: a sentence with everything both filters block masked (exact = all restored);
+* ``neg <kind>``: check boxes anywhere in a sentence (□是□否, □有□无, 是□ 否□), footnote marks at a
+  clause start (＊注：, *注:, **为预计数), ratings, masked phone, ID and card numbers, separator
+  lines, arithmetic, a masked name; they must come back unchanged, as must ``plain`` sentences.
+
+The test slice's cases are sealed: their fingerprint is printed and checked against the one
+recorded before any tuning (``censor_cases.TEST_FINGERPRINT``).
+
+**The random-mask figure** (second; the benchmark of issue 3, unchanged). Sentences of the held-out
+slices of ``lm_corpus`` (``sha1(record id) % 20``: 0 test, 1 dev, see ``train_lm.split_of``):
 
 * ``zui``: every 最 of a sentence written 蕞;
-* ``mask1 <style>``: one character of a word (2+ Han characters, as the segmenter cuts it) masked
-  with ``***``, ``**``, ``*``, ``＊＊＊``, ``×××`` or ``□``;
-* ``mask2 <style>``: a whole two-character word masked;
-* ``neg <kind>``: things that only look censored (phone and ID numbers, ratings, separator lines,
-  arithmetic, footnote marks, check boxes, password fields, markdown, masked names, *ST, bullets)
-  inserted into real sentences; they must come back unchanged;
-* ``plain``: real sentences as they are; they must come back unchanged.
+* ``mask1 <style>``: a random character of a word (2+ Han characters, as the segmenter cuts it);
+* ``mask2 <style>``: a random two-character word;
+* ``neg <kind>`` and ``plain``, as before.
 
-Printed per kind: cases, exact restorations, wrong changes, abstentions (mask left and flagged) and,
-for negatives, false changes; then milliseconds per sentence (model loading excluded and shown apart),
-as CPU time of this process (the figure for one core, whatever else the machine runs) and wall time.
-``--thresholds`` re-runs the mask cases at each given confidence threshold and prints the exact,
-wrong and abstained shares (abstained counts masks never attempted too), so the trade-off the
-default threshold (``repair.MASK_THRESHOLD``) makes can be seen.
+Printed per kind: cases, exact restorations, wrong changes, abstentions (left masked and flagged),
+masks not even flagged (missed) and, for negatives, false changes; at the default threshold
+(``repair.MASK_THRESHOLD``) and with no threshold (every mask filled with its best candidate),
+then milliseconds per sentence (CPU time of this process, one core; model loading apart).
+``--thresholds`` adds the trade-off at other thresholds (read off the threshold-0 run: a fill is
+kept when its confidence reaches the threshold; the run at the default threshold checks that
+reading), ``--reliability`` how often a fill reported at each confidence is right, for each group,
+and ``--oracle`` how far a censor prior could go: how often the truth is among the candidates
+repair lists (``Step.candidates``), among all it weighs, among the block-list words of
+``data/censor_prior.tsv`` that fit the mask's neighbours, and where a cheap language-model score
+with the prior's character rate ranks it.
 
-``--reliability`` also fills every mask (threshold 0) and prints, per band of reported confidence,
-how often the restoration is right, for fills of one and of two characters: a confidence that
-means what it says is right about as often as it claims.
-
-``--fit`` instead fits the weights of the mask scorer (``repair.WEIGHTS``) on the mask cases of the
-dev slice: a conditional logit over each mask's candidate fillers, among the masks whose truth is
-a candidate. It then fits ``repair.CALIBRATION``, which turns the best filler's share of that
-probability into the chance that it is right, on every mask repair attempts (truth among the
-candidates or not). Never fit on the test slice.
+``--fit`` instead fits the weights of the mask scorer (``repair.WEIGHTS``) on the dev slice's mask
+cases (``--fit-on random``, as the shipped weights were, ``censor`` or ``both``): a conditional
+logit over each mask's candidate fillers, among the masks whose truth is a candidate; then
+``repair.CALIBRATION`` on every mask repair attempts. Never fit on the test slice.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import random
 import re
@@ -49,7 +65,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "lm_corpus"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import censor_cases as cc  # noqa: E402
+
+SHARED = Path(os.environ.get("XT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 MASK1_STYLES = ("***", "**", "*", "＊＊＊", "×××", "□")
 MASK2_STYLES = ("***", "**", "＊＊", "×××", "□□")
@@ -78,38 +97,40 @@ NEGATIVES = [
     ("bullet-2", "□{s}"),
     ("symbol", "{s}带*号的为必填项。"),
 ]
+GROUPS = ("censor1", "censor2", "censor3+", "censor-all", "mask1", "mask2")
+
+
+def internal(name: str) -> object:
+    """A name of the repair internals, wherever the repair modules keep it (repair.py is being
+    split into modules; this finds it in any of them)."""
+    for module in ("repair", "infill", "masks", "evasions", "alphabet", "lm"):
+        try:
+            mod = importlib.import_module(f"xiangtan_nlp.cleaning.{module}")
+        except ImportError:
+            continue
+        if hasattr(mod, name):
+            return getattr(mod, name)
+    raise AttributeError(f"no {name} in the repair modules")
 
 
 def read_slice(corpus: Path, which: str) -> list[str]:
-    """Texts of the held-out slice (``test`` or ``dev``) of the corpus."""
+    """Texts of the held-out slice (``test`` or ``dev``) of lm_corpus."""
     from xiangtan_nlp.cleaning.train_lm import iter_records, split_of
 
     return [r["text"] for r in iter_records(str(corpus)) if split_of(r["id"]) == which]
 
 
-def sentences(texts: list[str]) -> list[str]:
-    """Sentences of 12-80 characters, mostly Han, without mask characters already in them."""
-    out = []
-    for t in texts:
-        for line in t.split("\n"):
-            for s in re.findall(r"[^。！？]*[。！？]?", line):
-                s = s.strip()
-                han = sum("\u4e00" <= c <= "\u9fff" for c in s)
-                if 12 <= len(s) <= 80 and han >= 0.7 * len(s) and not re.search(r"[*＊×□■蕞]", s):
-                    out.append(s)
-    return out
-
-
-def build_cases(sents: list[str], per_kind: int, seed: int) -> list[tuple[str, str, str]]:
-    """(kind, input, expected) cases."""
+def random_cases(sents: list[str], per_kind: int, seed: int) -> list[cc.Case]:
+    """Issue 3's cases: 蕞 for 最, a random character of a word or a random two-character word
+    masked, look-alike negatives and plain sentences (the same cases as before for the same seed)."""
     from xiangtan_nlp.segmenter import default_segmenter
 
     rng = random.Random(seed)
     seg = default_segmenter()
-    cases: list[tuple[str, str, str]] = []
+    cases: list[cc.Case] = []
     zui = [s for s in sents if "最" in s]
     for s in rng.sample(zui, min(per_kind, len(zui))):
-        cases.append(("zui", s.replace("最", "蕞"), s))
+        cases.append(cc.Case("zui", s.replace("最", "蕞"), s))
     pool = rng.sample(sents, min(len(sents), per_kind * (len(MASK1_STYLES) + len(MASK2_STYLES)) * 2))
     it = iter(pool)
 
@@ -126,7 +147,7 @@ def build_cases(sents: list[str], per_kind: int, seed: int) -> list[tuple[str, s
                 continue
             w, a, b = rng.choice(ws)
             i = rng.randrange(a, b)
-            cases.append((f"mask1 {style}", s[:i] + style + s[i + 1 :], s))
+            cases.append(cc.Case(f"mask1 {style}", s[:i] + style + s[i + 1 :], s, s[i]))
             made += 1
     for style in MASK2_STYLES:
         made = 0
@@ -136,153 +157,250 @@ def build_cases(sents: list[str], per_kind: int, seed: int) -> list[tuple[str, s
             if not ws:
                 continue
             w, a, b = rng.choice(ws)
-            cases.append((f"mask2 {style}", s[:a] + style + s[b:], s))
+            cases.append(cc.Case(f"mask2 {style}", s[:a] + style + s[b:], s, w))
             made += 1
-    n_neg = max(10, per_kind // 10)
-    for kind, tpl in NEGATIVES:
-        for _ in range(n_neg):
-            s = rng.choice(sents)
-            cut = s.find("，")
-            a, b = (s[:cut], s[cut + 1 :]) if cut > 0 else (s.rstrip("。！？"), "特此说明。")
-            text = tpl.format(s=s, a=a, b=b)
-            cases.append((f"neg {kind}", text, text))
+    cases += cc.template_cases(NEGATIVES, sents, max(10, per_kind // 10), rng)
     for s in rng.sample(sents, min(per_kind, len(sents))):
-        cases.append(("plain", s, s))
+        cases.append(cc.Case("plain", s, s))
     return cases
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the table."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", type=Path, default=Path(os.environ.get("XT_LM_CORPUS", DEFAULT_CORPUS)))
-    ap.add_argument("--slice", choices=("test", "dev"), default="test")
-    ap.add_argument("--per-kind", type=int, default=500, help="cases per kind (negatives: a tenth)")
-    ap.add_argument("--seed", type=int, default=20240601)
-    ap.add_argument("--threshold", type=float, default=None, help="mask confidence threshold")
-    ap.add_argument("--model", default=None, help="a forward model .npz other than the shipped one")
-    ap.add_argument("--backward", default=None, help="a backward model .npz ('none' for forward only)")
-    ap.add_argument("--gapnet", default=None, help="a gap model .npz other than the shipped one ('none' for without)")
-    ap.add_argument("--show", type=int, default=0, help="print this many failures per kind")
-    ap.add_argument("--fit", action="store_true", help="fit the mask scorer's weights on the dev slice")
-    ap.add_argument("--reliability", action="store_true",
-                    help="also fill every mask and print how often each reported confidence is right")  # fmt: skip
-    ap.add_argument("--thresholds", default="",
-                    help="also print exact/wrong/abstained on the mask cases at these thresholds (0,0.3,0.5)")  # fmt: skip
-    args = ap.parse_args(argv)
-    if not args.corpus.is_dir() or not any(args.corpus.glob("*.jsonl")):
-        print(f"repair_bench: no lm_corpus at {args.corpus}; it lives in ../shared/data/lm_corpus "
-              "(pass --corpus or set XT_LM_CORPUS). The benchmark needs the real held-out data.",
-              file=sys.stderr)  # fmt: skip
-        return 1
-    from xiangtan_nlp.cleaning import repair as repair_mod
-    from xiangtan_nlp.cleaning.gapnet import GapNet, get_gapnet
-    from xiangtan_nlp.cleaning.lm import CharLM, get_lexicon, get_models
+def censor_set(shared: Path, which: str, per_kind: int, seed: int, corpus: cc.CorpusText) -> list[cc.Case]:
+    """The censor group's cases of one news_dev slice."""
+    sents = cc.news_sentences(shared, which, corpus)
+    cases = cc.censor_cases(sents, cc.block_words(shared), per_kind, seed)
+    return cases + cc.negative_cases(sents, max(10, per_kind // 10), seed)
 
-    t0 = time.perf_counter()
-    fwd, bwd = get_models() if not (args.model and args.backward) else (None, None)
-    fwd = CharLM.load(args.model) if args.model else fwd
-    bwd = None if args.backward == "none" else CharLM.load(args.backward) if args.backward else bwd
-    gap = None if args.gapnet == "none" else GapNet.load(args.gapnet) if args.gapnet else get_gapnet()
-    lex = get_lexicon()
-    load_s = time.perf_counter() - t0
-    if args.fit:
-        if args.slice != "dev":
-            print("repair_bench: --fit runs on the dev slice only (add --slice dev)", file=sys.stderr)
-            return 2
-        return fit_weights(args, (fwd, bwd, gap), lex)
-    sents = sentences(read_slice(args.corpus, args.slice))
-    cases = build_cases(sents, args.per_kind, args.seed)
-    opts = {"models": (fwd, bwd, gap), "lexicon": lex}
-    if args.threshold is not None:
-        opts["threshold"] = args.threshold
-    stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    shown: dict[str, int] = defaultdict(int)
-    elapsed = cpu = 0.0
-    for kind, text, expected in cases:
-        t, c = time.perf_counter(), time.process_time()
-        r = repair_mod.repair(text, **opts)
-        elapsed += time.perf_counter() - t
-        cpu += time.process_time() - c
-        st = stats[kind]
-        st["n"] += 1
-        if r.text == expected:
-            st["exact"] += 1
-        elif r.text == text:
-            st["abstain" if r.flags else "missed"] += 1
+
+# -- running and scoring ----------------------------------------------------------------------
+
+
+def outcome(text: str, expected: str, got: str, flagged: bool) -> str:
+    """``exact``, ``wrong``, ``abstain`` (unchanged and flagged) or ``missed`` (unchanged, no flag)."""
+    if got == expected:
+        return "exact"
+    if got == text:
+        return "abstain" if flagged else "missed"
+    return "wrong"
+
+
+def at_threshold(text: str, steps: tuple, threshold: float) -> tuple[str, bool]:
+    """The text repair would make at ``threshold``, read off its steps at threshold 0 (a mask fill
+    stays when its confidence reaches the threshold, evasions always), and whether any flag remains."""
+    out, shift, flagged = text, 0, False
+    for s in steps:
+        start = s.start + shift
+        keep = s.kind == "repair" and (s.rule != "mask-infill" or s.confidence >= threshold)
+        if keep:
+            out = out[:start] + s.after + out[start + len(s.before) :]
         else:
-            st["wrong"] += 1
-        if r.text != text and kind.startswith(("neg", "plain")):
-            st["false_change"] += 1
-        if r.flags:
-            st["flagged"] += 1
-        if r.text != expected and shown[kind] < args.show:
-            shown[kind] += 1
-            print(f"[{kind}] {text!r}\n   got {r.text!r}\n  want {expected!r}\n  steps {list(r.steps)}")
-    print(f"slice={args.slice} sentences={len(sents)} cases={len(cases)} models={fwd!r}/{bwd!r}/{gap!r} lexicon={lex!r}")
-    print(f"{'kind':<22}{'n':>6}{'exact':>9}{'wrong':>8}{'abstain':>9}{'missed':>8}{'false':>7}")
+            shift -= len(s.after) - len(s.before)
+            flagged = True
+        flagged = flagged or s.kind == "flag"
+    return out, flagged
+
+
+def run(cases: list[cc.Case], opts: dict, threshold: float | None, show: int) -> dict:
+    """Repair every case at the default threshold (timed) and at threshold 0; tallies and steps."""
+    repair = internal("repair")
+    kw = dict(opts) if threshold is None else dict(opts, threshold=threshold)
+    default = kw.get("threshold", internal("MASK_THRESHOLD"))
+    tally: dict[str, dict[str, dict[str, int]]] = {"default": defaultdict(lambda: defaultdict(int)),
+                                                    "zero": defaultdict(lambda: defaultdict(int))}  # fmt: skip
+    zero_steps = []
+    cpu = wall = 0.0
+    mismatch = 0
+    shown: dict[str, int] = defaultdict(int)
+    for case in cases:
+        t, c = time.perf_counter(), time.process_time()
+        r = repair(case.text, **kw)
+        wall += time.perf_counter() - t
+        cpu += time.process_time() - c
+        r0 = repair(case.text, **dict(kw, threshold=0.0))
+        zero_steps.append(r0.steps)
+        if at_threshold(case.text, r0.steps, default)[0] != r.text:
+            mismatch += 1
+        for name, res in (("default", r), ("zero", r0)):
+            st = tally[name][case.kind]
+            st["n"] += 1
+            st[outcome(case.text, case.expected, res.text, bool(res.flags))] += 1
+            st["false"] += case.kind.startswith(("neg", "plain")) and res.text != case.text
+        if r.text != case.expected and shown[case.kind] < show:
+            shown[case.kind] += 1
+            print(f"[{case.kind}] {case.text!r}\n   got {r.text!r}\n  want {case.expected!r}\n  steps {list(r.steps)}")
+    return {"tally": tally, "steps": zero_steps, "cpu": cpu, "wall": wall, "mismatch": mismatch, "n": len(cases)}
+
+
+def print_table(title: str, tally: dict) -> None:
+    """Per-kind rows, then one row per group (the first word of the kind)."""
+    print(f"\n{title}")
+    print(f"  {'kind':<24}{'n':>6}{'exact':>8}{'wrong':>8}{'abstain':>9}{'missed':>8}{'false':>7}")
     groups: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for kind in sorted(stats, key=lambda k: (k.split()[0], k)):
-        st = stats[kind]
-        n = st["n"]
-        print(f"{kind:<22}{n:>6}{st['exact'] / n:>9.1%}{st['wrong']:>8}{st['abstain']:>9}"
-              f"{st['missed']:>8}{st['false_change']:>7}")  # fmt: skip
+    for kind in sorted(tally, key=lambda k: (k.split()[0], k)):
+        st = tally[kind]
+        print(f"  {kind:<24}{st['n']:>6}" + pct_cells(st) + f"{st['missed']:>8}{st['false']:>7}")
         for key, value in st.items():
             groups[kind.split()[0]][key] += value
-    for g, st in groups.items():
-        n = st["n"]
-        print(f"ALL {g:<18}{n:>6}{st['exact'] / n:>9.1%}{st['wrong']:>8}{st['abstain']:>9}"
-              f"{st['missed']:>8}{st['false_change']:>7}   (wrong {st['wrong'] / n:.1%}, "
-              f"abstained {st['abstain'] / n:.1%})")  # fmt: skip
-    false = sum(st["false_change"] for k, st in stats.items())
-    print(f"false changes on negatives and plain sentences: {false}")
-    print(f"ms per sentence: {1000 * cpu / len(cases):.2f} CPU, {1000 * elapsed / len(cases):.2f} wall "
-          f"(one process, one thread; model+lexicon load {load_s:.1f} s)")  # fmt: skip
-    if args.thresholds:
-        threshold_table(cases, [float(t) for t in args.thresholds.split(",")], opts)
-    if args.reliability:
-        reliability(cases, opts)
-    return 0
+    for g in sorted(groups):
+        st = groups[g]
+        print(f"  ALL {g:<20}{st['n']:>6}" + pct_cells(st) + f"{st['missed']:>8}{st['false']:>7}")
 
 
-def threshold_table(cases: list[tuple[str, str, str]], thresholds: list[float], opts: dict) -> None:
-    """Exact, wrong and abstained shares of the mask cases per group at each threshold."""
-    from xiangtan_nlp.cleaning import repair as repair_mod
+def pct_cells(st: dict[str, int]) -> str:
+    """exact, wrong and abstained as shares of the cases."""
+    n = max(1, st["n"])
+    return f"{st['exact'] / n:>8.1%}{st['wrong'] / n:>8.1%}{st['abstain'] / n:>9.1%}"
 
-    masks = [c for c in cases if c[0].startswith("mask")]
-    print(f"{'threshold':<11}" + "".join(f"{g + ' ' + k:>16}" for g in ("mask1", "mask2")
-                                         for k in ("exact", "wrong", "abstain")))  # fmt: skip
+
+def report(name: str, cases: list[cc.Case], res: dict) -> None:
+    """The two tables (default threshold, threshold 0) and the timing of one group of cases."""
+    print_table(f"{name}: default threshold", res["tally"]["default"])
+    print_table(f"{name}: threshold 0 (every mask filled with its best candidate)", res["tally"]["zero"])
+    false = sum(st["false"] for st in res["tally"]["default"].values())
+    negs = sum(st["n"] for k, st in res["tally"]["default"].items() if k.startswith(("neg", "plain")))
+    print(f"  false changes at the default threshold: {false} of {negs} negatives and plain sentences")
+    print(f"  ms per sentence: {1000 * res['cpu'] / res['n']:.2f} CPU, {1000 * res['wall'] / res['n']:.2f} wall "
+          f"(one process; {res['n']} sentences); threshold-0 reading differs from the real run in "
+          f"{res['mismatch']} cases")  # fmt: skip
+
+
+def threshold_table(cases: list[cc.Case], steps: list, thresholds: list[float]) -> None:
+    """Exact / wrong / abstained per mask group, and false changes, at each threshold."""
+    groups = [g for g in GROUPS if any(c.kind.split()[0] == g for c in cases)]
+    print(f"  {'threshold':<10}" + "".join(f"{g:>22}" for g in groups) + f"{'false changes':>15}")
     for t in thresholds:
         tally: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for kind, text, expected in masks:
-            got = repair_mod.repair(text, **dict(opts, threshold=t)).text
-            st = tally[kind.split()[0]]
-            st["n"] += 1
-            st["exact" if got == expected else "abstain" if got == text else "wrong"] += 1
-        print(f"{t:<11.2f}" + "".join(f"{tally[g][k] / max(1, tally[g]['n']):>16.1%}" for g in ("mask1", "mask2")
-                                      for k in ("exact", "wrong", "abstain")))  # fmt: skip
+        false = 0
+        for case, st in zip(cases, steps):
+            got, flagged = at_threshold(case.text, st, t)
+            g = case.kind.split()[0]
+            tally[g]["n"] += 1
+            tally[g][outcome(case.text, case.expected, got, flagged)] += 1
+            false += case.kind.startswith(("neg", "plain")) and got != case.text
+        cells = "".join(f"{_ewa(tally[g]):>22}" for g in groups)
+        print(f"  {t:<10.2f}{cells}{false:>15}")
+    print("  (cells: exact / wrong / abstained, %)")
 
 
-def fit_weights(args: argparse.Namespace, models: tuple, lex: object) -> int:
+def _ewa(st: dict[str, int]) -> str:
+    n = max(1, st["n"])
+    return f"{100 * st['exact'] / n:.1f} / {100 * st['wrong'] / n:.1f} / {100 * st['abstain'] / n:.1f}"
+
+
+def reliability(cases: list[cc.Case], steps: list) -> None:
+    """How often a fill reported at each confidence is right (every mask filled), by filler length."""
+    bins: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for case, st in zip(cases, steps):
+        if case.kind.startswith(("censor1", "censor2", "mask1", "mask2")):
+            fills = [s for s in st if s.rule == "mask-infill"]
+            if fills and len({s.after for s in fills}) == 1:
+                b = bins[(min(2, len(fills[0].after)), min(9, int(fills[0].confidence * 10)))]
+                b[0] += 1
+                b[1] += at_threshold(case.text, st, 0.0)[0] == case.expected
+    print("  reported confidence -> share right (fills of one character | of two)")
+    for d in range(10):
+        cells = []
+        for g in (1, 2):
+            n, right = bins[(g, d)]
+            cells.append(f"{right / n:>6.1%} of {n:<5}" if n else f"{'-':>6}{'':9}")
+        print(f"    [{d / 10:.1f}, {(d + 1) / 10:.1f})  " + "  |  ".join(cells))
+
+
+# -- the oracle -------------------------------------------------------------------------------
+
+
+def oracle(cases: list[cc.Case], steps: list, models: tuple, lex: object) -> None:
+    """How far candidates and a censor prior could take the censor cases (see the docstring)."""
+    import numpy as np
+
+    from xiangtan_nlp.cleaning.censor_build import read_prior
+
+    id_map = internal("id_map")
+    prior = read_prior()
+    fwd, bwd = models[:2]
+    try:
+        mask_features = internal("mask_features")
+    except AttributeError:
+        mask_features = None
+    mask_run = re.compile(r"[*＊×□■]+")
+    rate = np.full(len(fwd.vocab) + 2, min(v[0] for v in prior.chars.values()))
+    for c, v in prior.chars.items():
+        if fwd.char_id(c) > 1:
+            rate[fwd.char_id(c)] = v[0]
+    rate *= np.log(10)  # log10 in the file, natural log here
+    two = [w for w in prior.words if len(w) == 2 and fwd.char_id(w[0]) > 1 and fwd.char_id(w[1]) > 1]
+    w0 = np.array([fwd.char_id(w[0]) for w in two])
+    w1 = np.array([fwd.char_id(w[1]) for w in two])
+    inner = fwd.bigram(w0, w1) - fwd._uni[w1]
+    wscore = np.array([prior.words[w][0] for w in two])
+    tally: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    n = fwd.order - 1
+    for case, st in zip(cases, steps):
+        g = case.kind.split()[0]
+        if g not in ("censor1", "censor2") or not case.truth:
+            continue
+        m = mask_run.search(case.text)
+        left, right = case.text[: m.start()], case.text[m.end() :]
+        t = tally[g]
+        t["n"] += 1
+        shown = next((s.candidates for s in st if s.rule.startswith("mask")), ())
+        t["listed (top 3)"] += case.truth in [c for c, _ in shown]
+        if mask_features is not None:
+            fillers, _ = mask_features(case.text, [m.span()], models, lex)
+            t["weighed by repair (all its candidates)"] += case.truth in fillers
+        lengths = (len(m.group()),) if m.group()[0] in "□■" else (1, 2)
+        fits = {f for g_ in lengths for f in prior.fits(left, right, g_)}
+        pool = set(fillers) if mask_features is not None else set()
+        t["fits a listed word"] += case.truth in fits
+        t["weighed or fits"] += case.truth in fits | pool
+        f = fwd.dist(fwd.encode(left[-n:]))
+        b = bwd.dist(bwd.encode(right[:n][::-1]))[id_map(fwd, bwd)] if bwd is not None else 0 * f
+        if len(case.truth) == 1 and fwd.char_id(case.truth) > 1:
+            top = set()
+            for lam in (0.0, 1.0, 2.0, 3.0):
+                score = np.where(fwd.han, f + b + lam * rate, -np.inf)
+                rank = int((score > score[fwd.char_id(case.truth)]).sum())
+                t[f"cheap LM + {lam:g} x ln rate: top 1"] += rank < 1
+                t[f"cheap LM + {lam:g} x ln rate: top 12"] += rank < 12
+                if lam == 2.0:
+                    top = {fwd.id_char(int(i)) for i in np.argsort(-score)[:12]}
+            t["weighed, fits or prior top 12 (2 x)"] += case.truth in fits | pool | top
+        elif len(case.truth) == 2:
+            t["a word of the prior"] += case.truth in prior.words
+            if case.truth in prior.words:
+                for lam in (0.0, 0.5, 1.0):
+                    score = f[w0] + b[w1] + inner + lam * wscore
+                    rank = int((score > score[two.index(case.truth)]).sum())
+                    t[f"prior words, cheap LM + {lam:g} x score: top 1"] += rank < 1
+                    t[f"prior words, cheap LM + {lam:g} x score: top 12"] += rank < 12
+    for g in sorted(tally):
+        t = tally[g]
+        print(f"  {g} ({t['n']} masks): the truth is ...")
+        for key in t:
+            if key != "n":
+                print(f"    {key:<40}{t[key] / t['n']:>7.1%}")
+
+
+# -- fitting ----------------------------------------------------------------------------------
+
+
+def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
     """Fit ``repair.WEIGHTS`` by maximum likelihood of the true filler among the candidates, then
     ``repair.CALIBRATION`` on every mask that gets a decision, right or wrong."""
     import numpy as np
     from scipy.optimize import minimize
     from sklearn.linear_model import LogisticRegression
 
-    from xiangtan_nlp.cleaning import repair as repair_mod
-
-    sents = sentences(read_slice(args.corpus, "dev"))
-    cases = [c for c in build_cases(sents, args.per_kind, args.seed) if c[0].startswith("mask")]
+    mask_run, looks_not = internal("_MASK_RUN"), internal("_looks_censored_not")
+    mask_features, weights, features = internal("mask_features"), internal("WEIGHTS"), internal("FEATURES")
     decided = []  # (candidates, features, truth) of every mask that repair would attempt
-    for kind, text, expected in cases:
-        runs = [m.span() for m in repair_mod._MASK_RUN.finditer(text)]
-        if len(runs) != 1 or repair_mod._looks_censored_not(text, runs):
+    for case in cases:
+        runs = [m.span() for m in mask_run.finditer(case.text)]
+        if not case.truth or len(runs) != 1 or looks_not(case.text, runs):
             continue
-        (s, e) = runs[0]
-        truth = expected[s : e + len(expected) - len(text)]
-        fillers, feats = repair_mod.mask_features(text, [(s, e)], models, lex)
+        fillers, feats = mask_features(case.text, runs, models, lex)
         if fillers:
-            decided.append((fillers, feats, truth))
+            decided.append((fillers, feats, case.truth))
     data = [(x, f.index(t)) for f, x, t in decided if t in f]
 
     def nll(w: np.ndarray) -> float:
@@ -293,11 +411,11 @@ def fit_weights(args: argparse.Namespace, models: tuple, lex: object) -> int:
             total -= z[y] - m - np.log(np.exp(z - m).sum())
         return total
 
-    w = minimize(nll, np.array(repair_mod.WEIGHTS, dtype=float), method="L-BFGS-B").x
+    w = minimize(nll, np.array(weights, dtype=float), method="L-BFGS-B").x
     top1 = np.mean([int(np.argmax(x @ w)) == y for x, y in data])
     print(f"{len(data)} of {len(decided)} attempted masks ({len(cases)} cases) have the truth among the "
           f"candidates; top-1 among those {top1:.3f}")  # fmt: skip
-    print("WEIGHTS = (" + ", ".join(f"{v:.3f}" for v in w) + ")  # " + ", ".join(repair_mod.FEATURES))
+    print("WEIGHTS = (" + ", ".join(f"{v:.3f}" for v in w) + ")  # " + ", ".join(features))
     by_length: dict[int, tuple[list, list]] = {1: ([], []), 2: ([], [])}
     for fillers, x, truth in decided:
         z = x @ w
@@ -314,27 +432,86 @@ def fit_weights(args: argparse.Namespace, models: tuple, lex: object) -> int:
     return 0
 
 
-def reliability(cases: list[tuple[str, str, str]], opts: dict) -> None:
-    """How often a restoration at each reported confidence is right (every mask filled)."""
-    from xiangtan_nlp.cleaning import repair as repair_mod
+# -- main -------------------------------------------------------------------------------------
 
-    bins: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for kind, text, expected in cases:
-        if not kind.startswith("mask"):
-            continue
-        r = repair_mod.repair(text, **dict(opts, threshold=0.0))
-        fills = [s for s in r.steps if s.rule == "mask-infill"]
-        if len(fills) == 1:
-            b = bins[(len(fills[0].after), min(9, int(fills[0].confidence * 10)))]
-            b[0] += 1
-            b[1] += r.text == expected
-    print("reported confidence -> share right (fills of one character | of two)")
-    for d in range(10):
-        cells = []
-        for g in (1, 2):
-            n, right = bins[(g, d)]
-            cells.append(f"{right / n:>6.1%} of {n:<5}" if n else f"{'-':>6}{'':9}")
-        print(f"  [{d / 10:.1f}, {(d + 1) / 10:.1f})  " + "  |  ".join(cells))
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the tables (the test slice first)."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared", type=Path, default=SHARED, help="../shared/data (or set XT_SHARED_DATA)")
+    ap.add_argument("--corpus", type=Path, default=None, help="lm_corpus (default: <shared>/lm_corpus or XT_LM_CORPUS)")
+    ap.add_argument("--slice", choices=("test", "dev", "both"), default="test")
+    ap.add_argument("--groups", default="censor,random", help="censor, random or both (comma-separated)")
+    ap.add_argument("--per-kind", type=int, default=500, help="cases per mask kind (negatives: a tenth)")
+    ap.add_argument("--seed", type=int, default=20240601, help="seed of the random-mask cases")
+    ap.add_argument("--censor-seed", type=int, default=cc.DEFAULT_SEED, help="seed of the censor cases")
+    ap.add_argument("--threshold", type=float, default=None, help="mask confidence threshold")
+    ap.add_argument("--model", default=None, help="a forward model .npz other than the shipped one")
+    ap.add_argument("--backward", default=None, help="a backward model .npz ('none' for forward only)")
+    ap.add_argument("--gapnet", default=None, help="a gap model .npz other than the shipped one ('none' for without)")
+    ap.add_argument("--show", type=int, default=0, help="print this many failures per kind")
+    ap.add_argument("--fit", action="store_true", help="fit the mask scorer's weights on the dev slice")
+    ap.add_argument("--fit-on", choices=("random", "censor", "both"), default="random")
+    ap.add_argument("--reliability", action="store_true", help="how often each reported confidence is right")
+    ap.add_argument("--oracle", action="store_true", help="candidate coverage and a cheap censor-prior ranking")
+    ap.add_argument("--thresholds", default="", help="exact/wrong/abstained at these thresholds (0,0.3,0.5)")
+    args = ap.parse_args(argv)
+    corpus = args.corpus or Path(os.environ.get("XT_LM_CORPUS", args.shared / "lm_corpus"))
+    if not corpus.is_dir() or not any(corpus.glob("*.jsonl")) or not (args.shared / "news_dev").is_dir():
+        print(f"repair_bench: no lm_corpus at {corpus} or no news_dev under {args.shared}; they live in "
+              "../shared/data (pass --shared, or set XT_SHARED_DATA). The benchmark needs the real "
+              "held-out data.", file=sys.stderr)  # fmt: skip
+        return 1
+    from xiangtan_nlp.cleaning.gapnet import GapNet, get_gapnet
+    from xiangtan_nlp.cleaning.lm import CharLM, get_lexicon, get_models
+
+    t0 = time.perf_counter()
+    fwd, bwd = get_models() if not (args.model and args.backward) else (None, None)
+    fwd = CharLM.load(args.model) if args.model else fwd
+    bwd = None if args.backward == "none" else CharLM.load(args.backward) if args.backward else bwd
+    gap = None if args.gapnet == "none" else GapNet.load(args.gapnet) if args.gapnet else get_gapnet()
+    lex = get_lexicon()
+    models = (fwd, bwd, gap)
+    print(f"models {fwd!r} / {bwd!r} / {gap!r}, lexicon {lex!r}: loaded in {time.perf_counter() - t0:.1f} s")
+    groups = set(args.groups.split(","))
+    text_index = cc.CorpusText(args.shared) if "censor" in groups or args.fit_on != "random" else None
+    if args.fit:
+        if args.slice != "dev":
+            print("repair_bench: --fit runs on the dev slice only (add --slice dev)", file=sys.stderr)
+            return 2
+        cases = []
+        if args.fit_on in ("random", "both"):
+            sents = cc.split_sentences(read_slice(corpus, "dev"))
+            cases += random_cases(sents, args.per_kind, args.seed)
+        if args.fit_on in ("censor", "both"):
+            cases += censor_set(args.shared, "dev", args.per_kind, args.censor_seed, text_index)
+        return fit_weights([c for c in cases if c.kind.startswith(("mask", "censor1", "censor2"))], models, lex)
+    opts = {"models": models, "lexicon": lex}
+    thresholds = [float(t) for t in args.thresholds.split(",") if t]
+    for which in ("test", "dev") if args.slice == "both" else (args.slice,):
+        sets = []
+        if "censor" in groups:
+            cases = censor_set(args.shared, which, args.per_kind, args.censor_seed, text_index)
+            fp = cc.fingerprint(cases)
+            sealed = which == "test" and args.per_kind == 500 and args.censor_seed == cc.DEFAULT_SEED
+            status = ("sealed set" if fp == cc.TEST_FINGERPRINT else "NOT the sealed set") if sealed else "not sealed"
+            sets.append((f"CENSOR masks, news_dev {which} slice (cases {fp}: {status})", cases))
+        if "random" in groups:
+            sents = cc.split_sentences(read_slice(corpus, which))
+            sets.append((f"RANDOM masks, lm_corpus {which} slice", random_cases(sents, args.per_kind, args.seed)))
+        for name, cases in sets:
+            res = run(cases, opts, args.threshold, args.show)
+            report(name, cases, res)
+            if thresholds:
+                print(f"\n{name}: thresholds")
+                threshold_table(cases, res["steps"], thresholds)
+            if args.reliability:
+                print(f"\n{name}: reliability")
+                reliability(cases, res["steps"])
+            if args.oracle and name.startswith("CENSOR"):
+                print(f"\n{name}: oracle")
+                oracle(cases, res["steps"], models, lex)
+    return 0
 
 
 if __name__ == "__main__":
