@@ -12,7 +12,7 @@ at its start — is never classed as furniture, whatever it mentions.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -32,7 +32,8 @@ DATE = regex.compile(
     r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?)"
     r"|\d+\s*(?:秒|分钟|小时|天|周|个月|年)前"
 )
-SENTENCE_END = regex.compile(r"[。！？!?…」”』）)]\s*$")
+SENTENCE_END_CHARS = "。！？!?…」”』）)"
+SENTENCE_END = regex.compile(f"[{regex.escape(SENTENCE_END_CHARS)}]\\s*$")
 
 BREADCRUMB = regex.compile(
     r"^\s*(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|位置)\s*[:：]"
@@ -76,10 +77,10 @@ class Line:
     start: int
     end: int  # end of the line's text, before its newline
     text: str
+    body: str = field(init=False, repr=False, compare=False)  # the text stripped, found once
 
-    @property
-    def body(self) -> str:
-        return self.text.strip()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "body", self.text.strip())
 
     @property
     def is_blank(self) -> bool:
@@ -91,10 +92,19 @@ class Line:
         b = self.body
         if len(b) < 30:
             return False
-        if SENTENCE_END.search(b):
+        if _ends_like_sentence(b):
             return True
         stop = _STOPS.search(b)  # a full sentence inside, then a trailing fragment
         return stop is not None and stop.start() >= 15
+
+
+def _ends_like_sentence(body: str) -> bool:
+    """SENTENCE_END on a stripped line: its last character is enough (str.strip removes every
+    character the pattern's ``\\s`` matches, checked over all of Unicode)."""
+    return body.endswith(_SENTENCE_END_TUPLE)
+
+
+_SENTENCE_END_TUPLE = tuple(SENTENCE_END_CHARS)
 
 
 def _strong_rule(line: Line) -> str | None:
@@ -159,7 +169,7 @@ def _tail_rule(line: Line) -> str | None:
         return "contact-ad"
     if SECOND_PERSON.search(b) and not line.is_sentence:
         return "contact-ad"
-    if len(b) <= 12 and not SENTENCE_END.search(b):
+    if len(b) <= 12 and not _ends_like_sentence(b):
         return "tail-fragment"
     return None
 
