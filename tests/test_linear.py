@@ -157,3 +157,22 @@ def test_a_page_without_stops_has_bounded_sentences() -> None:
     assert all(text[r.start : r.end] == r.text for r in records)
     linked = link_figures(text, find_figures(text, ("money",)), records)
     assert sum(f.project is not None for f in linked) >= 150
+
+
+def test_forms_found_by_their_endings_as_one_alternation_finds_them() -> None:
+    # the shorter forms of project names are looked for where a name's last four characters stand;
+    # the result must be what one regex alternation (longest first) finds, on texts full of overlaps
+    import random
+
+    import regex
+
+    from xiangtan_nlp.extraction.project_links import _occurrences
+
+    rng = random.Random(17)
+    alphabet = "湘潭经开区宏大真空镀膜产业园基地项目"
+    for _ in range(300):
+        names = {"".join(rng.choice(alphabet) for _ in range(rng.randint(4, 9))) for _ in range(rng.randint(1, 6))}
+        forms = {n[i:]: n for n in names for i in range(len(n) - 3)}
+        text = "".join(rng.choice([*names, *alphabet, "，"]) for _ in range(rng.randint(0, 60)))
+        alternation = regex.compile("|".join(map(regex.escape, sorted(forms, key=len, reverse=True))))
+        assert _occurrences(text, forms) == [m.span() for m in alternation.finditer(text)], (text, sorted(forms))

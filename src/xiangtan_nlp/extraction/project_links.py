@@ -62,18 +62,40 @@ def _mentions(text: str, projects: list[Record]) -> list[_Ref]:
                 forms.setdefault(c[i:], set()).add(owner)
     owned = {f: next(iter(o)) for f, o in forms.items() if len(o) == 1}
     if owned:
-        # one scan for all forms, longest first; a stretch already named is not counted again
-        pattern = regex.compile("|".join(regex.escape(f) for f in sorted(owned, key=len, reverse=True)))
+        # a stretch already named is not counted again
         taken = sorted((r.start, r.end) for r in refs)
         starts = [a for a, _ in taken]
-        for m in pattern.finditer(text):
-            i = bisect_right(starts, m.end() - 1)
-            if i and taken[i - 1][1] > m.start():
+        for a, b in _occurrences(text, owned):
+            i = bisect_right(starts, b - 1)
+            if i and taken[i - 1][1] > a:
                 continue  # overlaps the named mention starting before its end
-            refs.append(_Ref(m.start(), m.end(), owned[m.group()]))
+            refs.append(_Ref(a, b, owned[text[a:b]]))
     secondary = regex.compile(r"配套(?:建设)?\Z")
     out = [_Ref(r.start, r.end, r.project, bool(secondary.search(text, max(0, r.start - 4), r.start))) for r in refs]
     return sorted(out, key=lambda r: r.start)
+
+
+def _occurrences(text: str, forms: dict[str, str]) -> list[tuple[int, int]]:
+    """Where the forms occur: leftmost first, the longest at each start, none overlapping (what one
+    alternation of them, longest first, finds). Every form ends as the name it comes from, so only
+    the places where a name's last four characters stand are looked at: the work grows with the
+    text and those places, not with the text times the number of forms."""
+    endings = {f[-4:] for f in forms}
+    lengths = sorted({len(f) for f in forms}, reverse=True)
+    last = regex.compile("[" + regex.escape("".join(sorted({e[-1] for e in endings}))) + "]")
+    found = []
+    for m in last.finditer(text, 3):
+        b = m.end()
+        if text[b - 4 : b] in endings:
+            found.extend((b - n, b) for n in lengths if n <= b and text[b - n : b] in forms)
+    found.sort(key=lambda ab: (ab[0], -ab[1]))
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for a, b in found:
+        if a >= pos:
+            out.append((a, b))
+            pos = b
+    return out
 
 
 def link_projects(text: str, figures: list[Record], projects: list[Record]) -> list[str | None]:
