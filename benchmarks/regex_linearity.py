@@ -47,6 +47,23 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "tenth_run": lambda n: "一成五" * (n // 3),  # 一成五 = 15%, a tenths digit after 成
     # masked amounts: each best filler is checked for a figure it would make up
     "masked_amount_run": lambda n: ("总投资**万元" + "。" * 242) * (n // 250),
+    # the forms of issue 16 and the made-up figures of issue 19
+    "spaced_digits": lambda n: "1 " * (n // 2) + "亿元",  # letter-spaced digits, joined
+    "spaced_groups": lambda n: "1" + " 000" * (n // 4) + "元",  # groups of three
+    "spaced_baifenzhi": lambda n: "百 分 之 " * (n // 6) + "十二",
+    "fw_comma_groups": lambda n: "1" + "，000" * (n // 4) + "元",
+    "mask_yuan": lambda n: "*" * n + "亿元",
+    "placeholder_x": lambda n: "X" * n + "亿元",
+    "mask_digit_mix": lambda n: "1*" * (n // 2) + "万元",
+    "range_list": lambda n: "20万元-" * (n // 5) + "80万元",
+    "rate_list": lambda n: "1美元兑" * (n // 4) + "人民币6.9元",
+    "approx_list": lambda n: "约2.1亿和" * (n // 6) + "1.65亿",
+    "wanfenzhi_run": lambda n: "万分之" * (n // 3) + "八",
+    "half_zhe_run": lambda n: "对折半成" * (n // 4),
+    "trad_yi_run": lambda n: "億萬兆" * (n // 3) + "元",
+    "jiao_run": lambda n: "一元五角" * (n // 4),
+    "other_digits": lambda n: "٢" * n + "亿元",
+    "exponent_run": lambda n: "1e9" * (n // 3) + "元",
 }
 
 

@@ -167,7 +167,7 @@ def _parse(m: re.Match, text: str) -> _Figure | None:
         return None
     unit_word = g[_UNIT]
     cp = g[_CP]
-    if not cp and not q and n1[0] in _BIG_ONLY and not n1.strip("万萬亿億兆"):
+    if not cp and not q and _big_only(n1) or n2 and _big_only(n2):
         return None  # 亿元, 万元 alone: a unit with no number (after a mask or a foreign digit)
     # A one-character Chinese numeral glued to the word before it is part of that word.
     if not n1[0].isdigit() and len(n1) == 1 and not cp and not q:
@@ -204,7 +204,7 @@ def _parse(m: re.Match, text: str) -> _Figure | None:
     if v2 is not None and v2 < v1:
         # not a range after all (2020-8%): keep the figure after the separator
         v1, v2, start, neg1 = v2, None, m.start("n2") - (1 if g[_NEG2] else 0), bool(g[_NEG2])
-        hyphen = False
+        hyphen, cp = False, None  # the prefix stays with the first number ($1~0元: 0元 is CNY)
         qualifier = post
         bound = QUALIFIERS_AFTER.get(post) if post else None
 
@@ -312,6 +312,10 @@ def _parse_fraction(
     if v2 is not None and v2 < v1:  # 百分之八到百分之五 is two figures: this one ends at 八
         return _range_or_single(start, m.end("fn1"), "percent", v1, None, unit, None, qualifier, bound, None)
     return _range_or_single(start, end, "percent", v1, v2, unit, None, qualifier, bound, post)
+
+
+def _big_only(numeral: str) -> bool:
+    return numeral[0] in _BIG_ONLY and not numeral.strip("万萬亿億兆")
 
 
 def _tenths(v: Decimal, unit_word: str) -> Decimal:

@@ -46,7 +46,7 @@ MORE = r"(?:多|余|餘)"
 def _mult_values() -> dict[str, int]:
     values = {}
     for small in ("", *_SMALL):
-        for big in ("万亿", "萬億", "亿", "億", "万", "萬", "兆", ""):
+        for big in ("万亿", "萬億", "万億", "萬亿", "亿", "億", "万", "萬", "兆", ""):
             if small or big:
                 big_value = BIG_UNITS[big[0]] * BIG_UNITS[big[1]] if len(big) == 2 else BIG_UNITS.get(big, 1)
                 values[small + big] = SMALL_UNITS.get(small, 1) * big_value
@@ -258,11 +258,15 @@ ANCHOR_NEIGHBOURS: dict[str, tuple[str, str]] = {
     "R": ("", "M"), "U": ("", "S"), "E": ("", "U"), "C": ("", "N"),
 }  # fmt: skip
 ANCHOR = re.compile("[元圆圓币幣镑鎊%％‰‱亿万千億萬兆$￥¥€£" + "".join(ANCHOR_NEIGHBOURS) + "]")
-ANCHOR_BEFORE = 80  # a figure starts at most this many characters before an anchor in it
+# A figure starts at most this many characters before an anchor in it: the longest is an Arabic
+# number of MAX_NUMERAL (24) digits with its commas, point, sign and a space (under 40); a Chinese
+# numeral holds a unit anchor (十 百 千 万 亿) every few characters. (80 scanned 54% of figure-dense
+# news, 48 scans 43%, with the same records on all 345 articles of news_dev/econ.jsonl.)
+ANCHOR_BEFORE = 48
 ANCHOR_AFTER = 10  # … and ends at most this many after it (以上, 左右, lookaheads)
 # Anchors that may also be a currency written before the number (美元1000万, $5, RMB 100), or a
 # fraction word before its numeral (百分之, 万分之): the figure can then run up to ANCHOR_BEFORE
-# characters after them.
+# characters after them (百分之 and a Chinese numeral of up to 40 characters fit).
 PREFIX_ANCHOR_CHARS = frozenset("元币幣镑鎊圆圓$￥¥€£RUEC分")
 
 # Spaces inside a figure (3. 25亿元, 百 分 之 十二, 二十 个百分点, 8 5 折): a space between two
