@@ -169,10 +169,13 @@ def test_forms_found_by_their_endings_as_one_alternation_finds_them() -> None:
     from xiangtan_nlp.extraction.project_links import _occurrences
 
     rng = random.Random(17)
-    alphabet = "湘潭经开区宏大真空镀膜产业园基地项目"
+    words = ["湘潭", "宏大", "真空", "镀膜", "产业园", "基地", "园", "区"]  # names that share starts and ends
     for _ in range(300):
-        names = {"".join(rng.choice(alphabet) for _ in range(rng.randint(4, 9))) for _ in range(rng.randint(1, 6))}
+        names = {"".join(rng.choice(words) for _ in range(rng.randint(2, 4))) for _ in range(rng.randint(1, 6))}
         forms = {n[i:]: n for n in names for i in range(len(n) - 3)}
-        text = "".join(rng.choice([*names, *alphabet, "，"]) for _ in range(rng.randint(0, 60)))
+        if not forms:
+            assert _occurrences("湘潭经开区", forms) == []
+            continue
+        text = "".join(rng.choice([*names, *words, "，"]) for _ in range(rng.randint(0, 40)))
         alternation = regex.compile("|".join(map(regex.escape, sorted(forms, key=len, reverse=True))))
         assert _occurrences(text, forms) == [m.span() for m in alternation.finditer(text)], (text, sorted(forms))

@@ -80,6 +80,8 @@ def _occurrences(text: str, forms: dict[str, str]) -> list[tuple[int, int]]:
     alternation of them, longest first, finds). Every form ends as the name it comes from, so only
     the places where a name's last four characters stand are looked at: the work grows with the
     text and those places, not with the text times the number of forms."""
+    if not forms:
+        return []
     endings = {f[-4:] for f in forms}
     lengths = sorted({len(f) for f in forms}, reverse=True)
     last = regex.compile("[" + regex.escape("".join(sorted({e[-1] for e in endings}))) + "]")
