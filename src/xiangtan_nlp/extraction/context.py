@@ -222,7 +222,7 @@ class Reader:
     def approx_before(self, start: int) -> str | None:
         """The word (大约, 约…) that makes a figure approximate from earlier in its clause, or None."""
         clause = self.clause(start)[1]
-        if "约" not in clause and "概" not in clause and "致" not in clause:
+        if not may_approx(clause):
             return None
         m = _APPROX_BEFORE.search(clause)
         if m is None:
@@ -235,6 +235,11 @@ class Reader:
             return None
         m = pattern.match(self.read, end + 1, end + AFTER)
         return self.text[m.start() : m.end()] if m else None
+
+
+def may_approx(text: str) -> bool:
+    """Whether ``text`` holds a word :meth:`Reader.approx_before` looks for (most text does not)."""
+    return "约" in text or "概" in text or "致" in text
 
 
 def _around(text: str, start: int, end: int | None) -> tuple[Reader, int, int | None]:

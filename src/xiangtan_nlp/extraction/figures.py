@@ -72,6 +72,7 @@ _WORDS_ENDING_IN_ONE = set("统統第唯之万萬专專初同单單划劃归歸�
 _QUALIFIER_WORD_END = {"近": set("最附靠临臨亲親邻鄰将將接逼"), "超": set("高赶趕")}
 # 元 after a currency prefix is that currency's unit: 港币100元 is HKD, 人民币50元 CNY.
 _GENERIC_YUAN = frozenset("元圆圓")
+_QUALIFIER_LAST = frozenset(w[-1] for w in QUALIFIERS_BEFORE)
 _BIG_ONLY = frozenset("万萬亿億兆")  # 亿元 alone is a unit, not an amount (近亿元 is one)
 _TENTHS = {"半": 5, "两": 2, "兩": 2}
 _HYPHENS = frozenset("-−")
@@ -355,6 +356,8 @@ def _windows(text: str) -> list[tuple[int, int]]:
 
 def _qualifier_before(text: str, start: int) -> str | None:
     """The qualifier word ending right before a figure (超过30亿元), unless it ends another word."""
+    if not start or text[start - 1] not in _QUALIFIER_LAST:
+        return None  # most figures: no qualifier word can end here
     q = QUAL_BEFORE_END.search(text, max(0, start - 3), start)
     if q is None:
         return None
@@ -420,7 +423,7 @@ def _join_spaces(text: str) -> tuple[str, list[int], list[int]]:
         return text, [], []
     cuts: list[tuple[int, int]] = []
     for m in FIGURE_SPACE.finditer(text):
-        a, b = m.span(1)
+        a, b = m.span()
         left, right = text[a - 1], text[b]
         if left.isdecimal() and right.isdecimal():
             if not _digits_join(text, a, b):
@@ -509,6 +512,7 @@ def find_figures(text: str, kinds: Iterable[str] = ("money", "percent"), doc_id:
     figs = _rates(figs, scan)
     _share_about(figs, scan)
     reader = context.Reader(scan) if figs else None
+    approx_words = reader is not None and context.may_approx(reader.read)
     sentences: context.Sentences | None = None
     out: list[Record] = []
     prev: _Figure | None = None
@@ -530,7 +534,7 @@ def find_figures(text: str, kinds: Iterable[str] = ("money", "percent"), doc_id:
         else:
             label = reader.percent_label(f.start, f.end)
             direction = reader.direction(f.start, f.negative or (f.value is not None and f.value < 0))
-        if f.kind != "rate" and f.qualifier is None and f.value is not None:
+        if approx_words and f.kind != "rate" and f.qualifier is None and f.value is not None:
             word = reader.approx_before(f.start)  # 大约需要投资3000亿元: 约 before the verb
             if word:
                 f.qualifier, f.bound, f.approx, f.low, f.high = word, "about", True, None, None

@@ -274,7 +274,10 @@ PREFIX_ANCHOR_CHARS = frozenset("元币幣镑鎊圆圓$￥¥€£RUEC分")
 # (digits on both sides are read as grouping or letter-spacing only).
 _SPACE_LEFT = rf"\d.．{CN_DIGITS}{CN_UNITS}{POINTS}半分之个個"
 _SPACE_RIGHT = rf"\d{CN_DIGITS}{CN_UNITS}{POINTS}分之个個成折%％‰‱"
-FIGURE_SPACE = re.compile(rf"[{_SPACE_LEFT}]([{INLINE_SPACES}]{{1,2}})(?=[{_SPACE_RIGHT}])")
+# (It starts at the space, so the scan skips to spaces, which are rarer than figure characters.)
+FIGURE_SPACE = re.compile(
+    rf"([{INLINE_SPACES}])(?<=[{_SPACE_LEFT}][{INLINE_SPACES}])([{INLINE_SPACES}])?(?=[{_SPACE_RIGHT}])"
+)
 #: A digit run and the run of digits after one space: 1 000 000 (groups of three) or 8 5 (letters
 #: spaced out) are one number; anything else is two.
 DIGIT_RUN_BEFORE = ENGINE.compile(r"\d++\Z")
