@@ -313,7 +313,7 @@ def oracle(cases: list[cc.Case], steps: list, models: tuple, lex: object) -> Non
     """How far candidates and a censor prior could take the censor cases (see the docstring)."""
     import numpy as np
 
-    from xiangtan_nlp.cleaning.censor_build import read_prior
+    from xiangtan_nlp.cleaning.prior import read_prior
 
     id_map = internal("id_map")
     prior = read_prior()

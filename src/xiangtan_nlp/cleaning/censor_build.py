@@ -42,8 +42,8 @@ The file is UTF-8 text, tab-separated, one record a line after ``#`` comments (f
     w  <word>  <score>  <pieces holding it>  <news count>  <lists: codes of the list files>
     m  <mark>  <class before>  <class after>  <runs seen in the corpora>
 
-:func:`read_prior` reads it back and :meth:`Prior.fits` lists the fillers that make a kept word
-with the characters around a gap (the benchmark uses both for its oracle).
+The runtime side (reading it back, :meth:`Prior.fits`: the fillers that make a kept word with
+the characters around a gap) is :mod:`~xiangtan_nlp.cleaning.prior`, which repair loads lazily.
 """
 
 from __future__ import annotations
@@ -54,8 +54,6 @@ import math
 import os
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -63,9 +61,8 @@ import numpy as np
 import regex
 
 from ..chars import is_han
+from .prior import FORMAT, PRIOR_FILE, Prior
 
-FORMAT = "xiangtan-censor-prior/1"
-PRIOR_FILE = "censor_prior.tsv"
 #: A word is kept when its score (word lift plus its best character's lift) reaches this; and a
 #: kept word counts as blocked with weight sigmoid(score - BLOCK_SCORE) in the characters' rates.
 #: Chosen by reading the scores (build --report): 国家 -0.7, 政府 0.6, 北京 1.4, 犯罪 1.5, 病毒 2.7
@@ -217,38 +214,6 @@ def char_class(c: str) -> str:
     return "mark" if c in "*＊×□■★☆" else "punct"
 
 
-@dataclass
-class Prior:
-    """The censor prior: characters, words and the look-alike marks (see the module docstring)."""
-
-    chars: dict[str, tuple[float, float, int, int]] = field(default_factory=dict)  # log10 rate, lift, pieces, news
-    words: dict[str, tuple[float, int, int, str]] = field(default_factory=dict)  # score, pieces, news, lists
-    marks: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    # (gap length, known part before the gap, known part after it) -> words; built on first use
-    _slots: dict[tuple[int, str, str], list[str]] = field(default_factory=dict, repr=False)
-
-    def fits(self, left: str, right: str, length: int) -> dict[str, tuple[str, float]]:
-        """Fillers of ``length`` characters that make a kept word with the characters around a gap
-        (贩 + ? + 案 → 毒 by 贩毒), each with the best-scored such word and its score."""
-        if not self._slots:
-            for w in self.words:  # each word under every way a shorter gap can sit in it
-                for g in range(1, len(w)):
-                    for j in range(len(w) - g + 1):
-                        self._slots.setdefault((g, w[:j], w[j + g :]), []).append(w)
-        out: dict[str, tuple[str, float]] = {}
-        for n in range(length + 1, 5):  # the word holds the filler and at least one neighbour
-            for j in range(0, n - length + 1):  # characters of the word before the gap
-                lp, rp = left[len(left) - j :] if j else "", right[: n - length - j]
-                if len(lp) != j or len(rp) != n - length - j:
-                    continue
-                for w in self._slots.get((length, lp, rp), ()):
-                    fill, score = w[j : j + length], self.words[w][0]
-                    if fill not in out or score > out[fill][1]:
-                        out[fill] = (w, score)
-        return out
-
-
 def build(pieces: dict[str, set[str]], news: NewsCounts, is_word: Callable[[str], bool], marks: Counter) -> Prior:
     """Derive the prior from the list pieces, the news counts and the mark counts."""
     prior = Prior(marks=dict(marks))
@@ -300,29 +265,6 @@ def write_prior(prior: Prior, path: Path, header: list[str]) -> None:
     lines += ["\t".join(("w", w, f"{lf:.2f}", str(p), str(n), ls)) for w, (lf, p, n, ls) in prior.words.items()]
     lines += ["\t".join(("m", *k, str(v))) for k, v in sorted(prior.marks.items(), key=lambda kv: (-kv[1], kv[0]))]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def read_prior(path: str | Path | None = None) -> Prior:
-    """The prior as shipped (``data/censor_prior.tsv``) or from ``path``."""
-    if path is None:
-        text = resources.files("xiangtan_nlp.data").joinpath(PRIOR_FILE).read_text("utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    lines = text.splitlines()
-    if not lines or lines[0] != f"# {FORMAT}":
-        raise ValueError(f"not a {FORMAT} file")
-    prior = Prior()
-    for line in lines:
-        if not line or line.startswith("#"):
-            continue
-        kind, *cols = line.split("\t")
-        if kind == "c":
-            prior.chars[cols[0]] = (float(cols[1]), float(cols[2]), int(cols[3]), int(cols[4]))
-        elif kind == "w":
-            prior.words[cols[0]] = (float(cols[1]), int(cols[2]), int(cols[3]), cols[4])
-        elif kind == "m":
-            prior.marks[(cols[0], cols[1], cols[2])] = int(cols[3])
-    return prior
 
 
 def main(argv: list[str] | None = None) -> int:
