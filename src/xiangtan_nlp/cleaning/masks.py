@@ -56,6 +56,19 @@ _SECRET_BEFORE = regex.compile(
 )
 # Check boxes: □/■ at a line start or after a space, followed by an option (□是□否, □同意 □不同意).
 _CHECKBOX_LINE = regex.compile(rf"(?:^|[\s:：])[{BOXES}☐](?=[{HAN_CLASS}])", regex.M)
+# Options of a form's check boxes, longest first (不同意 before 同意 before 同).
+_OPTION = r"(?:不同意|不合格|不符合|不需要|不满意|不通过|同意|合格|符合|需要|满意|通过|是|否|有|无|已|未|男|女)"
+_BOX = f"[{BOXES}☐☑✓√]"
+# A pair of check boxes in running text: a box before each of two options (□是□否, ■是□否,
+# □同意□不同意, □有 □无), or after each (是□ 否□, 已核实□ 未核实□); every box of the pair is one.
+_CHECKBOX_PAIR = regex.compile(
+    rf"{_BOX}\s?{_OPTION}[^{BOXES}☐☑\n]{{0,6}}?{_BOX}\s?{_OPTION}"
+    rf"|{_OPTION}[{HAN_CLASS}]{{0,3}}\s?{_BOX}[\s，、/]{{0,2}}{_OPTION}[{HAN_CLASS}]{{0,3}}\s?{_BOX}"
+)
+# A footnote mark after a comma or semicolon: ，＊注：以上数据未经审计, ；＊数据来源：, ，**为预计数.
+_NOTE_AFTER_CLAUSE = regex.compile(
+    r"(?:注[：:]|(?:数据|资料)?来源[：:]|为(?:预计|初步|估计|快报|预测|测算|修正|调整|暂定|参考|计划|未经))"
+)
 # □/■ that open a byline or a section inside a run-on page: 资格□本报记者 李良, ”■马上就访,
 # 基金□好买基金研究中心 曾令华 (a name or heading, then a space).
 _BULLET_AFTER = regex.compile(
@@ -91,7 +104,10 @@ def look_alikes(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
     """The ``runs`` (spans of mark runs) that only look censored (see the module docstring)."""
     skip: set[tuple[int, int]] = set()
     markdown = {
-        span for m in _MARKDOWN.finditer(text) for span in ((m.start(1), m.end(1)), (m.end(2), m.end()))
+        span
+        for m in _MARKDOWN.finditer(text)
+        if not _masks_not_emphasis(text, m)
+        for span in ((m.start(1), m.end(1)), (m.end(2), m.end()))
     }
     mentions = {m.span(1) for m in _SYMBOL_MENTION.finditer(text)}
     line_starts = [0] + [m.end() for m in regex.finditer("\n", text)]
@@ -101,6 +117,7 @@ def look_alikes(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
 
     checkbox_lines = {line_of(m.start()) for m in _CHECKBOX_LINE.finditer(text)}
     checkbox_lines |= {line_of(m.start()) for m in regex.finditer("[√✓☑]", text)}
+    boxes = {i for m in _CHECKBOX_PAIR.finditer(text) for i in range(*m.span()) if text[i] in BOXES}
     # A mark that opens a note (*为初步统计数, （*为…）, 注：*…) is a footnote mark wherever it appears.
     notes = {text[s:e] for s, e in runs if _opens_note(text, s, e)}
     for s, e in runs:
@@ -111,6 +128,7 @@ def look_alikes(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
             skip.add((s, e))
         elif run[0] in BOXES and (
             line_of(s) in checkbox_lines
+            or s in boxes
             or prev in _CLOSERS
             or _BULLET_AFTER.match(text, e, min(len(text), e + 14))
         ):
@@ -125,11 +143,23 @@ def look_alikes(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
             skip.add((s, e))
         elif run in notes and not (is_han(prev) and is_han(nxt)):
             skip.add((s, e))
+        elif run[0] in STARS and e - s <= 2 and prev in "，；,;" and _NOTE_AFTER_CLAUSE.match(text, e):
+            skip.add((s, e))
         elif _SECRET_BEFORE.search(text[max(0, s - 8) : s]):
             skip.add((s, e))
         elif _masked_name(text, s, e):
             skip.add((s, e))
     return skip
+
+
+def _masks_not_emphasis(text: str, m: "regex.Match[str]") -> bool:
+    """Two masks that a filter left in one sentence (加强禁*合作…反*禁*, 推币机等**机具…大量**设施)
+    rather than emphasis: Han on both outer sides of the pair, and between them more than a short
+    phrase or a clause break (emphasis inside a sentence is a word or two: 这是**重要**的)."""
+    s, e = m.span()
+    inner = m.group(2)
+    outer = s > 0 and e < len(text) and is_han(text[s - 1]) and is_han(text[e])
+    return outer and (len(inner) > 6 or any(c in CJK_PUNCT for c in inner))
 
 
 def _opens_note(text: str, s: int, e: int) -> bool:
