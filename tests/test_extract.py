@@ -192,8 +192,21 @@ def test_gold_f1() -> None:
 def test_records_of_one_sentence_share_it() -> None:
     """One string per sentence, not one per record: a 200k-character line with 20,000 figures
     held 20,000 copies of itself (6 GB) before."""
-    text = "增长12.5%，" * 200 + "\n总投资30亿元。"
+    text = "增长12.5%，" * 100 + "\n总投资30亿元。"
     recs = xt.extract(text, kinds="money,percent", clean=False)
-    assert len(recs) == 201
+    assert len(recs) == 101
     assert len({id(r.sentence) for r in recs}) == 2
     assert recs[0].sentence == text.split("\n")[0]
+
+
+def test_a_page_without_stops_gives_bounded_sentences() -> None:
+    """A page flattened without sentence ends: each record carries a piece of at most MAX_SENTENCE
+    characters around it, cut at a comma, not the whole page (33,000 rows x 1 MB each before)."""
+    from xiangtan_nlp.extraction.context import MAX_SENTENCE
+
+    text = "全年投资增长12.5%，产值达到30亿元，" * 3000  # 63,000 characters, no stop
+    recs = xt.extract(text, kinds="money,percent", clean=False)
+    assert len(recs) == 6000
+    assert max(len(r.sentence) for r in recs) <= MAX_SENTENCE
+    for r in recs[::500]:
+        assert r.text in r.sentence and r.sentence.endswith("，") or r.sentence.endswith("元")

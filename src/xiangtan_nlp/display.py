@@ -28,6 +28,7 @@ def format_candidates(candidates: Iterable[tuple[str, float]]) -> str:
 COLORS: dict[str, str] = {
     "money": "#fde68a",
     "percent": "#bfdbfe",
+    "rate": "#fbcfe8",
     "project": "#bbf7d0",
     "repair": "#e9d5ff",
     "flag": "#fee2e2",

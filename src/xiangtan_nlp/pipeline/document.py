@@ -27,7 +27,7 @@ def extract_document(
     with time_budget(timeout):
         text = _clean(doc.text).text if clean else doc.text  # names its own stages
         records = []
-        if {"money", "percent"} & set(kinds):
+        if {"money", "percent", "rate"} & set(kinds):
             with stage("figures"):
                 records = find_figures(text, kinds, doc_id=doc.id)
         if "project" in kinds:
