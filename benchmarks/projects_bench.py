@@ -60,7 +60,7 @@ def line(label: str, t) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the figures of each split (and the dev − test gap when both are measured)."""
-    from xiangtan_nlp.extraction.project_score import evaluate, read_split, totals
+    from xiangtan_nlp.extraction.projects.score import evaluate, read_split, totals
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--splits", nargs="+", default=list(SPLITS), choices=SPLITS)

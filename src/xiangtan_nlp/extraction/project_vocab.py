@@ -64,7 +64,7 @@ class Vocab:
 # 一期 / 二期 / (一期) / （二期）: a phase, part of the name it follows.
 PHASE = r"(?:[(（][一二三四五六七八九首]期(?:工程|项目)?[)）]|[一二三四五六七八九首]期(?:工程|项目)?)"
 # Characters a head must not run into (中心城区, 线路, 站在, 段落 …): the head would be part of a word.
-_HEAD_NOT_BEFORE = {
+HEAD_NOT_BEFORE = {
     "线": "路上下索条性虫圈框材缆",
     "路": "线径面口况灯由过人网段演子",
     "段": "落位时子",
@@ -89,7 +89,7 @@ _HEAD_NOT_BEFORE = {
 
 
 # Characters a head must not follow (阶段, 道路, 网站, 香港 …): the head would end another word.
-_HEAD_NOT_AFTER = {
+HEAD_NOT_AFTER = {
     "段": "阶手地片时分身路区河",
     "线": "一二三四前火主在热连视光天防底路航曲界直无干战红",
     "路": "道思套线出网铁公马门后去生前退走来回让带电",
@@ -122,8 +122,8 @@ def build_vocab(sections: dict[str, tuple[str, ...]]) -> Vocab:
     action = frozenset(sections.get("action", ()))
     heads = []
     for w in sorted(set(head_type) | action, key=len, reverse=True):
-        guard = _HEAD_NOT_BEFORE.get(w)
-        back = _HEAD_NOT_AFTER.get(w)
+        guard = HEAD_NOT_BEFORE.get(w)
+        back = HEAD_NOT_AFTER.get(w)
         heads.append(
             (f"(?<![{back}])" if back else "") + regex.escape(w) + (f"(?![{guard}])" if guard else "")
         )

@@ -5,8 +5,15 @@
 
 :func:`find_projects` returns one record per mention (``text`` is the exact slice, ``project`` the
 name the mention stands for, merged across aliases); :func:`link_figures` fills ``project`` on money
-and percent records; :func:`project_rows` turns one document's records into rows of the projects
-table (``xt.projects`` in :mod:`xiangtan_nlp.pipeline` runs the whole job).
+records; :func:`project_rows` turns one document's records into rows of the projects table
+(``xt.projects`` in :mod:`xiangtan_nlp.pipeline` runs the whole job).
+
+The package (issue 14): :mod:`.tagger` the learned name recognizer (a character CRF over candidate
+windows), :mod:`.mentions` its spans checked by the rules and coordinations completed, :mod:`.linker`
+the learned amount-to-project linker, :mod:`.score` the scorer of tests/data/projects, :mod:`.train`
+retrains the two shipped models (``python -m xiangtan_nlp.extraction.projects.train``). The rule
+modules beside it (``project_names``, ``project_groups``, ``project_links``, ``project_vocab``) give
+features, post-filters, alias grouping and canonical names.
 """
 
 from __future__ import annotations
@@ -16,11 +23,13 @@ from typing import Iterable
 
 import regex
 
-from ..model import Record
-from .project_groups import Group, group_mentions
-from .project_links import CappedSentences, link_projects
-from .project_names import Mention, find_mentions
-from .project_vocab import type_of, vocab
+from ...model import Record
+from ..project_groups import Group, group_mentions
+from ..project_links import CappedSentences
+from ..project_names import Mention
+from .linker import link
+from .mentions import recognize
+from ..project_vocab import type_of, vocab
 
 #: Columns of the table :func:`projects` returns. Public: add, never rename.
 PROJECT_COLUMNS: tuple[str, ...] = (
@@ -103,7 +112,7 @@ def _location(text: str, m: Mention) -> str | None:
 
 
 def _analyse(text: str) -> list[Group]:
-    mentions = find_mentions(text)
+    mentions = recognize(text)
     for m in mentions:
         m.stage = _stage(text, m)
         m.location = _location(text, m)
@@ -143,8 +152,8 @@ def find_projects(text: str, doc_id: str | None = None) -> list[Record]:
 
 def link_figures(text: str, figures: list[Record], projects: list[Record]) -> list[Record]:
     """The figures with ``project`` filled where the text ties them to one of ``projects``."""
-    targets = [f for f in figures if f.kind in ("money", "percent")]
-    names = link_projects(text, targets, projects)
+    targets = [f for f in figures if f.kind == "money"]  # a percentage is a share or a rate, not a project's figure
+    names = link(text, targets, projects) if targets and projects else []
     linked = {id(f): n for f, n in zip(targets, names)}
     return [dataclasses.replace(f, project=linked[id(f)]) if linked.get(id(f)) else f for f in figures]
 

@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Sequence
 
 import regex
 
-from ..model import Record, Step
+from ...model import Record, Step
 
 _QUOTES = regex.compile(r"[\"'“”‘’「」『』〝〞＂＇]")
 _DASHES = regex.compile(r"[—–―－‐‑‒−]+")

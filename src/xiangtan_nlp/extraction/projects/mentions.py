@@ -1,0 +1,171 @@
+"""Project mentions from the learned tagger: its spans, checked by the rules, coordinations given
+their shared head, and every other occurrence of a recognised name.
+
+:func:`recognize` returns :class:`Mention` objects as the rule finder did, so grouping (aliases,
+canonical names), stage and location read them unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ...segmenter import default_segmenter
+from ..project_names import (
+    _CATEGORY_END, _NETWORK, _ZONE_HEADS, Mention, _content, _drop_places, _network_only, is_generic,
+)
+from .tagger import Span, lexicon, tag
+from ..project_vocab import head_of, vocab
+
+_EDGE = "“”‘’\"'「」『』《》〈〉【】()（）、，,。；;：: \t\n"
+_CONJ = ("、", "和", "及", "与", "以及", "或")
+_ROAD_END = ("大道", "大街", "公路", "高速", "铁路", "路", "线", "街", "大桥", "隧道")
+_LEGAL = re.compile(r"(?:有限责任公司|股份有限公司|有限公司|集团公司|总公司|分公司|公司)$")
+_HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _trim(text: str, s: Span) -> tuple[int, int]:
+    """The span without quotes, brackets or punctuation at its edges (balanced brackets stay)."""
+    a, b = s.start, s.end
+    while a < b and text[a] in _EDGE and not (text[a] in "(（" and (")" in text[a:b] or "）" in text[a:b])):
+        a += 1
+    while b > a and text[b - 1] in _EDGE and not (text[b - 1] in ")）" and ("(" in text[a:b] or "（" in text[a:b])):
+        b -= 1
+    return a, b
+
+
+# words that open a clause, not a name: verbs and adverbs before the name the tagger ran into
+_LEAD_EXTRA = (
+    "隆重举行", "成功", "中标", "续建", "短期内", "配套", "国家重点", "重点", "目前", "今天", "昨天", "日前", "近日",
+    "东至", "西至", "南至", "北至", "东到", "西到", "南到", "北到",
+)  # fmt: skip
+# a category before the name it describes (2022年亚运会配套工程湖杭铁路 → 湖杭铁路)
+_CATEGORY = re.compile(r"(?:配套工程|重点工程|重点项目|重大项目|民生工程|控制性工程|重点建设项目)(?=.{2})")
+# a count inside a "name" (昌樟扩建3个高速公路项目, 郑州八大生产基地): what follows counts works
+_COUNT = re.compile(r"(?:等|以及)?[0-9一二三四五六七八九十两几数多]+(?:多)?(?:个|座|条|批|家|大|项|类|所|处|栋)")
+_MAX_HEAD = 6  # the longest head word
+
+
+@lru_cache(maxsize=1)
+def _lead_words() -> tuple[str, ...]:
+    lex = lexicon()
+    words = {w for w, f in lex.flags.items() if ("L" in f or "D" in f or "E" in f or "V" in f) and len(w) >= 2}
+    return tuple(sorted(words | set(_LEAD_EXTRA), key=lambda w: (-len(w), w)))
+
+
+def _head_end(name: str) -> int:
+    """Where the last head word of ``name`` ends (0 when none): 板塘客运枢纽站场 ends in 站场, not 枢纽站."""
+    heads = lexicon().heads
+    for end in range(len(name), 0, -1):
+        if any(name[end - k : end] in heads for k in range(1, min(_MAX_HEAD, end) + 1)):
+            return end
+    return 0
+
+
+def _repair(text: str, a: int, b: int) -> tuple[int, int]:
+    """Boundaries the rules know: no clause opener, category or count on the left, nothing after the head."""
+    name = text[a:b]
+    cat = None
+    for cat in _CATEGORY.finditer(name):
+        pass
+    if cat is not None:
+        a += cat.end()
+        name = text[a:b]
+    changed = True
+    while changed and len(name) > 2:
+        changed = False
+        for w in _lead_words():
+            if name.startswith(w) and len(name) - len(w) >= 2:
+                a += len(w)
+                name = text[a:b]
+                changed = True
+                break
+    count = _COUNT.search(name, 1)
+    if count is not None and count.start() >= 2:
+        b = a + count.start()  # the works before a count of them: their name ends there
+        name = text[a:b]
+    # after the last head word only a phase or a trailer (一期, 改造项目) stays in the name
+    end = _head_end(name)
+    if 0 < end < len(name):
+        tail = vocab().tail_re.match(name, end)
+        keep = tail.end() if tail else end
+        rest = name[keep:]
+        if rest and not rest.startswith(("(", "（", "“", '"')) and len(rest) <= 3:
+            b = a + keep
+    return a, b
+
+
+def _keep(name: str) -> bool:
+    """The post-filters: what a name must be whatever the tagger says (the rules' tests of a name)."""
+    if len(name) < 2 or not _HAS_HAN.search(name):
+        return False
+    if _LEGAL.search(name) or _CATEGORY_END.search(name):
+        return False  # a company; a zone's key projects (a category)
+    if is_generic(name):
+        return False
+    head = head_of(name)
+    v = vocab()
+    if head in _NETWORK and _network_only(name, v):
+        return False  # 滨州公路: a place's roads, not one road
+    if head in _ZONE_HEADS and len(_content(_drop_places(name), v)) < 2:
+        return False  # 乌兰浩特市工业园区: a zone, not a project in it
+    return True
+
+
+def _shared_tail(first: str, last: str) -> str | None:
+    """潭州大道 before 芙蓉大道快速化改造项目 → 快速化改造项目; 河西 before 板塘客运枢纽站场 → 客运枢纽站场."""
+    if head_of(first) and not first.endswith(_ROAD_END):
+        return None  # the first conjunct names its own kind of work
+    for h in _ROAD_END:
+        if first.endswith(h):
+            i = last.find(h)
+            tail = last[i + len(h) :] if i > 0 else ""
+            return tail if tail and head_of(tail) else None
+    # a short place or name: the last conjunct starts with its counterpart, a word as long
+    words = default_segmenter().cut(last)
+    if len(first) <= 3 and words and len(words[0]) == len(first) and not is_generic(first):
+        tail = last[len(first) :]
+        if len(tail) >= 2 and head_of(tail):
+            return tail
+    return None
+
+
+def recognize(text: str) -> list[Mention]:
+    """Project mentions in a cleaned ``text``, in order: tagged, filtered, coordinated, repeated."""
+    spans = tag(text)
+    out: list[Mention] = []
+    for s in spans:
+        a, b = _trim(text, s)
+        a, b = _repair(text, a, b)
+        name = text[a:b]
+        if _keep(name):
+            out.append(Mention(a, b, name, head=head_of(name)))
+    # coordinations: the conjuncts before the last one take its shared tail, right to left
+    for i in range(len(out) - 2, -1, -1):
+        m, nxt = out[i], out[i + 1]
+        between = text[m.end : nxt.start]
+        if between in _CONJ:
+            tail = _shared_tail(text[m.start : m.end], text[nxt.start : nxt.end])
+            if tail:
+                m.name = m.name + tail
+                m.shared = True
+    return _repeat(text, out)
+
+
+def _repeat(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Every other occurrence of a recognised written form is a mention too (outside the windows)."""
+    forms = {text[m.start : m.end]: m.name for m in mentions if m.end - m.start >= 3}
+    if not forms:
+        return mentions
+    taken = [(m.start, m.end) for m in mentions]
+    pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))))
+    extra = []
+    for hit in pattern.finditer(text):
+        a, b = hit.span()
+        if any(x < b and a < y for x, y in taken):
+            continue
+        extra.append(Mention(a, b, forms[hit.group()], head=head_of(hit.group())))
+    return sorted(mentions + extra, key=lambda m: (m.start, m.end))
+
+
+__all__ = ["recognize"]

@@ -1,0 +1,447 @@
+"""The learned project-name recognizer: a character-level BIO tagger (a linear-chain CRF) over windows.
+
+Only clauses (between 。，；：！？ and line breaks) that hold a head word (产业园, 生产线, 大桥, 铁路,
+项目 …) are tagged; the rest of a document is never segmented or described, which keeps full
+extraction fast. Each character of a window is described by the characters around it; the word,
+place in the word and part-of-speech tag the segmenter gives it, how common the word is and its
+cluster in unlabelled news (data/project_clusters.tsv); the project lexicon of the rules (head
+words and their types, words that end a name on the left, determiners, generic modifiers,
+company and place endings, event and building words); and patterns (inside quotes or brackets, a
+capacity 年产…, a route X至Y, the distance to the next head word). The rules that used to decide
+are features and post-filters (:mod:`.mentions`), not the decision.
+
+The weights are trained with python-crfsuite (``python -m xiangtan_nlp.extraction.projects.train``)
+and shipped as plain text (``data/project_crf.tsv``); tagging reads them with numpy and a
+three-label Viterbi here, so the package needs no CRF library at run time. Loaded on first use.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from ...chars import FULLWIDTH_ALNUM
+from ...segmenter import default_segmenter
+from ..project_vocab import HEAD_NOT_AFTER, HEAD_NOT_BEFORE, vocab
+
+MODEL_FILE = "project_crf.tsv"
+LABELS = ("B", "I", "O")
+REACH, TAIL = 40, 6  # characters before the first head and after the last that a window keeps
+MAX_WINDOW = 300  # a clause longer than this (hostile input without punctuation) is cut in pieces
+
+# Heads the vocabulary of the rules lacks, met in news beyond the articles the rules were written
+# for (lines, pipelines, mines, buildings of a hospital or school, platforms); with their type.
+EXTRA_HEADS: dict[str, str] = {
+    **dict.fromkeys(
+        "管道 管线 高铁 客运专线 专线 环线 联络线 支线 干线 城际 航线 航道 运河 干渠 渠 灌区 水利枢纽 泵站 水闸 "
+        "管网 电网 联网 输电线路 换流站 核电站 核电 机组 油田 气田 煤矿 铁矿 矿 港口 航站楼 船坞 储备库 仓储基地 "
+        "加气站 充电站 停车场 立交 互通 收费站 服务区 输水 供水 堤防 大堤 河堤 储气库 大通道 通道 管廊 组块 试验线 "
+        "数据库".split(),
+        "infrastructure",
+    ),
+    **dict.fromkeys(
+        "门诊楼 住院楼 医技楼 综合楼 教学楼 实验楼 图书馆 大楼 院区 校区 分院 分校 体育场 体育中心 剧院 大剧院 "
+        "文化中心 会展中心 展览馆 纪念馆 中心 平台 方舱医院 医学中心 养老中心".split(),
+        "public service",
+    ),
+    **dict.fromkeys("生产装置 装置 产业园 小镇 新城 城 谷 园 健康城 产业城 特区 合作区".split(), "industrial park"),
+    **dict.fromkeys("广场 综合体 小区 花园 公寓 楼盘 住宅 安置房 酒店".split(), "real estate"),
+    **dict.fromkeys("采购 采购项目 标段 包".split(), "procurement"),
+}  # fmt: skip
+
+# Heads too common in other senses to open a window alone (采购 on every procurement page, 城, 包
+# for a lot): inside a window they are features like any head.
+FEATURE_ONLY = frozenset("采购 采购项目 包 城 矿 渠 园 机组 核电 装置 生产装置 电网 联网 中心".split())
+_CLAUSE_MARK = re.compile(r"[，。；：！？,;:!?\n]")
+_OPEN_QUOTE, _CLOSE_QUOTE = "“‘「『", "”’」』"
+_OPEN_BRACKET, _CLOSE_BRACKET = "(（", ")）"
+_QUOTE_OR_BRACKET = re.compile("[" + re.escape(_OPEN_QUOTE + _CLOSE_QUOTE + _OPEN_BRACKET + _CLOSE_BRACKET + '"') + "]")
+_CAPACITY = re.compile(r"(?:年产|年处理|日产|日处理|年加工|年生产|装机|总装机)[^，。；、]{0,12}?(?:吨|台|套|片|颗|个|辆|千瓦|兆瓦|万千瓦|MW|GW|立方米|平方米|头|只|件|盏)")
+_ROUTE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|－|-)[\u4e00-\u9fff]{1,8}")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word lists the features read, compiled once."""
+
+    heads: dict[str, str]  # head word -> type
+    head_re: re.Pattern  # head words, longest first
+    trigger: re.Pattern  # the heads that make a clause a window (all but FEATURE_ONLY)
+    flags: dict[str, str]  # word -> flag letters (L left stop, D determiner, G generic, C company, P place, V place verb, E event, Q cue, A anaphor)
+
+
+def _alternation(words: object) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, sorted(set(words), key=lambda w: (-len(w), w)))))  # type: ignore[call-overload]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The lexicon built from the project vocabulary and :data:`EXTRA_HEADS`."""
+    v = vocab()
+    heads = dict(v.head_type)
+    for w in v.action:
+        heads.setdefault(w, "action")
+    for w, t in EXTRA_HEADS.items():
+        heads.setdefault(w, t)
+    flags: dict[str, str] = {}
+    for letter, words in (
+        ("L", v.left_stop), ("D", v.determiner), ("G", v.generic), ("C", v.company), ("P", v.location_head),
+        ("V", v.place_verb), ("E", v.stage), ("Q", v.cue), ("A", v.anaphor),
+    ):  # fmt: skip
+        for w in words:
+            flags[w] = flags.get(w, "") + letter
+    trigger = _alternation(h for h in heads if h not in FEATURE_ONLY)
+    return Lexicon(heads, _alternation(heads), trigger, flags)
+
+
+def fold(text: str) -> str:
+    """Full-width letters and digits to half-width, one for one (offsets stay the same)."""
+    return text.translate(FULLWIDTH_ALNUM)
+
+
+def windows(text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of the stretches of ``text`` worth tagging: the clauses that hold a head word,
+    from REACH characters before their first head to TAIL after their last (a name ends at its head
+    and is never longer than REACH), at most MAX_WINDOW long.
+
+    Clauses end at 。，；：！？ and line breaks; one scan for the marks, one for the heads. A head
+    word running into a longer word (the rules' guards of project_vocab) opens no window.
+    """
+    marks = [m.start() for m in _CLAUSE_MARK.finditer(text)]
+    cur: list[int] | None = None  # [start, end, clause end] of the window being grown
+    for h in lexicon().trigger.finditer(text):
+        head = h.group()
+        # the rules' guards: 线路, 中心城区, 工程师 … hold a head word but are not one
+        if h.end() < len(text) and text[h.end()] in HEAD_NOT_BEFORE.get(head, ""):
+            continue
+        if h.start() and text[h.start() - 1] in HEAD_NOT_AFTER.get(head, ""):
+            continue
+        i = bisect_right(marks, h.start())
+        a = marks[i - 1] + 1 if i else 0
+        b = marks[i] if i < len(marks) else len(text)
+        s, e = max(a, h.start() - REACH), min(b, h.end() + TAIL)
+        if cur is not None and cur[2] == b and s <= cur[1]:
+            cur[1] = max(cur[1], e)  # another head in the same clause, close enough: one window
+            continue
+        if cur is not None:
+            yield from _cut(cur[0], cur[1])
+        cur = [s, e, b]
+    if cur is not None:
+        yield from _cut(cur[0], cur[1])
+
+
+def _cut(a: int, b: int) -> Iterator[tuple[int, int]]:
+    while b - a > MAX_WINDOW:  # no punctuation for a long stretch (hostile input): fixed cuts
+        yield a, a + MAX_WINDOW
+        a += MAX_WINDOW
+    yield a, b
+
+
+def _bucket(d: int) -> str:
+    if d < 0:
+        return "none"
+    if d <= 2:
+        return str(d)
+    if d <= 5:
+        return "3-5"
+    if d <= 10:
+        return "6-10"
+    if d <= 20:
+        return "11-20"
+    if d <= 40:
+        return "21-40"
+    return "far"
+
+
+_BUCKETS = tuple(_bucket(d) for d in range(MAX_WINDOW + 1))
+
+
+def _freq_bucket(f: int) -> str:
+    """How common a word is in the segmenter's dictionary: names are rare words."""
+    return "0" if f == 0 else "1" if f < 10 else "2" if f < 100 else "3" if f < 1000 else "4" if f < 10000 else "5"
+
+
+#: Feature templates with a value at each character of a window ('' when absent) ...
+CHAR_TEMPLATES = ("c", "b-1", "b+1", "tp", "wf", "fq", "d", "h", "m")
+#: ... and templates with one value per word, read at each of its characters, its first or its last.
+WORD_TEMPLATES = {"w": "all", "q": "all", "pw": "first", "pf": "first", "pt2": "first", "pq": "first",
+                  "nw": "last", "nt": "last", "nq": "last"}  # fmt: skip
+TEMPLATES = (*CHAR_TEMPLATES, *WORD_TEMPLATES)
+CLUSTERS_FILE = "project_clusters.tsv"
+
+
+@lru_cache(maxsize=1)
+def clusters() -> dict[str, str]:
+    """Word -> its cluster (of 512) in unlabelled news (data/project_clusters.tsv), read on first use."""
+    out: dict[str, str] = {}
+    text = resources.files("xiangtan_nlp.data").joinpath(CLUSTERS_FILE).read_text("utf-8")
+    for line in text.split("\n"):
+        if line and not line.startswith("#"):
+            w, _, c512 = line.split("\t")
+            out[w] = c512
+    return out
+
+
+@dataclass
+class Window:
+    """What the features read in one window: a value per character and per word for each template."""
+
+    chars: dict[str, list[str]]
+    words: dict[str, list[str]]
+    lengths: list[int]  # the words' lengths (they tile the window)
+
+
+def analyse(text: str, tokens: Sequence[tuple[str, str]] | None = None) -> Window:
+    """The template values of one window ``text`` (already folded), tokens from the POS segmenter.
+
+    Per character: the character and its bigrams (c, b-1, b+1); its word's POS tag, lexicon flags
+    and commonness, each with the character's place in the word (tp wf fq); the distance to the
+    next head word of the clause with that head's type (d); a head word here (h); quotes,
+    brackets, a capacity or a route around it (m). Per word: the word and its cluster (w q, at
+    every character), the word before with its flags, the two tags before and its cluster (pw pf
+    pt2 pq, at the first character), the word after with its tag and cluster (nw nt nq, at the last).
+    """
+    lex = lexicon()
+    n = len(text)
+    if tokens is None:
+        tokens = default_segmenter().pos(text)
+    freq = default_segmenter().freq
+    flags = lex.flags
+    clus = clusters()
+    pad = "^"
+    head_end = [""] * n
+    for m in lex.head_re.finditer(text):
+        for j in range(m.start(), m.end() - 1):
+            head_end[j] = "in"
+        head_end[m.end() - 1] = lex.heads[m.group()]
+    dist = [""] * n
+    nxt = -1
+    for i in range(n - 1, -1, -1):
+        if head_end[i] and head_end[i] != "in":
+            nxt = i
+        dist[i] = _BUCKETS[nxt - i] + head_end[nxt] if nxt >= 0 else "none"
+    marks = [""] * n
+    if _QUOTE_OR_BRACKET.search(text):
+        qd = bd = 0
+        for i, c in enumerate(text):
+            if c in _CLOSE_QUOTE:
+                qd = max(0, qd - 1)
+            elif c in _CLOSE_BRACKET:
+                bd = max(0, bd - 1)
+            if qd or bd:
+                marks[i] = ("q" if qd else "") + ("b" if bd else "")
+            if c in _OPEN_QUOTE:
+                qd += 1
+            elif c in _OPEN_BRACKET:
+                bd += 1
+            elif c == '"':
+                qd = 0 if qd else 1
+    for rx, tag in ((_CAPACITY, "c"), (_ROUTE, "r")):
+        for m in rx.finditer(text):
+            for j in range(m.start(), m.end()):
+                marks[j] += tag
+    chars = list(text)
+    tp: list[str] = []
+    wf: list[str] = []
+    fq: list[str] = []
+    words = [w for w, _ in tokens]
+    tags = [t for _, t in tokens]
+    for w, t in tokens:
+        bmes = _BMES[len(w)] if len(w) < len(_BMES) else "B" + "M" * (len(w) - 2) + "E"
+        f, q = flags.get(w, ""), _freq_bucket(freq.get(w, 0))
+        tp += [t + x for x in bmes]
+        wf += [f + x for x in bmes]
+        fq += [q + x for x in bmes]
+    before = [pad, *words[:-1]]
+    after = [*words[1:], pad]
+    return Window(
+        chars={
+            "c": chars, "b-1": [a + b for a, b in zip([pad, *chars], chars)],
+            "b+1": [a + b for a, b in zip(chars, [*chars[1:], pad])], "tp": tp, "wf": wf, "fq": fq,
+            "d": dist, "h": head_end, "m": marks,
+        },
+        words={
+            "w": words, "q": [clus.get(w, "-") for w in words],
+            "pw": before, "pf": [flags.get(w, "") or "-" for w in before],
+            "pt2": [a + "|" + b for a, b in zip([pad, pad, *tags[:-2]], [pad, *tags[:-1]])],
+            "pq": [clus.get(w, "-") for w in before],
+            "nw": after, "nt": [*tags[1:], pad], "nq": [clus.get(w, "-") for w in after],
+        },
+        lengths=[len(w) for w in words],
+    )  # fmt: skip
+
+
+_BMES = ("", "S", *("B" + "M" * (k - 2) + "E" for k in range(2, 12)))
+
+
+def features(text: str, tokens: Sequence[tuple[str, str]] | None = None) -> list[list[str]]:
+    """The feature strings (``template=value``) of each character of one window, for training."""
+    win = analyse(text, tokens)
+    out: list[list[str]] = [[] for _ in text]
+    for name in TEMPLATES:
+        if name in win.chars:
+            for f, val in zip(out, win.chars[name]):
+                if val:
+                    f.append(name + "=" + val)
+            continue
+        where, pos = WORD_TEMPLATES[name], 0
+        for val, length in zip(win.words[name], win.lengths):
+            for i in (range(pos, pos + length) if where == "all" else (pos if where == "first" else pos + length - 1,)):
+                out[i].append(name + "=" + val)
+            pos += length
+    return out
+
+
+class Model:
+    """The CRF as plain weights: per template, value -> (B, I, O) weights; transitions between labels."""
+
+    def __init__(
+        self, weights: dict[str, dict[str, tuple[float, float, float]]], transitions: dict[tuple[str, str], float]
+    ) -> None:
+        self.weights = weights
+        self.transitions = transitions
+        # per template: value -> row of a weight matrix whose row 0 is zeros (an unknown value)
+        self._index = {name: {val: i + 1 for i, val in enumerate(vals)} for name, vals in weights.items()}
+        self._matrix = {
+            name: np.array([(0.0, 0.0, 0.0), *vals.values()], dtype=np.float64) for name, vals in weights.items()
+        }
+        self._tr = [[transitions.get((a, b), 0.0) for b in LABELS] for a in LABELS]
+
+    def emissions(self, windows: Sequence[Window]) -> np.ndarray:
+        """Each character's score for B, I and O (an n x 3 array over the windows one after another):
+        the sum of its features' weights, looked up once per template for all the windows."""
+        chars: dict[str, list[str]] = {name: [] for name in CHAR_TEMPLATES}
+        words: dict[str, list[str]] = {name: [] for name in WORD_TEMPLATES}
+        lengths: list[int] = []
+        for win in windows:
+            for name in CHAR_TEMPLATES:
+                chars[name] += win.chars[name]
+            for name in WORD_TEMPLATES:
+                words[name] += win.words[name]
+            lengths += win.lengths
+        n = len(chars["c"])
+        out = np.zeros((n, 3))
+        lens = np.array(lengths, dtype=np.int64)
+        first = np.cumsum(lens) - lens
+        last = first + lens - 1
+        for name, index in self._index.items():
+            get = index.get
+            if name in chars:
+                out += self._matrix[name][[get(x, 0) for x in chars[name]]]
+            elif name in words:
+                rows = self._matrix[name][[get(x, 0) for x in words[name]]]
+                where = WORD_TEMPLATES[name]
+                if where == "all":
+                    out += np.repeat(rows, lens, axis=0)
+                else:
+                    out[first if where == "first" else last] += rows
+        return out
+
+    def viterbi(self, em: Sequence[Sequence[float]]) -> list[str]:
+        """The best label sequence under emission and transition scores (B, I, O in that order)."""
+        n = len(em)
+        if not n:
+            return []
+        (t00, t01, t02), (t10, t11, t12), (t20, t21, t22) = self._tr
+        s0, s1, s2 = em[0]
+        back = []
+        for e0, e1, e2 in em[1:]:
+            a0, a1, a2 = s0 + t00, s1 + t10, s2 + t20
+            b0 = 0 if a0 >= a1 and a0 >= a2 else (1 if a1 >= a2 else 2)
+            n0 = (a0, a1, a2)[b0] + e0
+            a0, a1, a2 = s0 + t01, s1 + t11, s2 + t21
+            b1 = 0 if a0 >= a1 and a0 >= a2 else (1 if a1 >= a2 else 2)
+            n1 = (a0, a1, a2)[b1] + e1
+            a0, a1, a2 = s0 + t02, s1 + t12, s2 + t22
+            b2 = 0 if a0 >= a1 and a0 >= a2 else (1 if a1 >= a2 else 2)
+            n2 = (a0, a1, a2)[b2] + e2
+            s0, s1, s2 = n0, n1, n2
+            back.append((b0, b1, b2))
+        lab = 0 if s0 >= s1 and s0 >= s2 else (1 if s1 >= s2 else 2)
+        path = [lab]
+        for bp in reversed(back):
+            lab = bp[lab]
+            path.append(lab)
+        path.reverse()
+        return [LABELS[j] for j in path]
+
+    def to_tsv(self) -> str:
+        """The model as text: transitions, then one line per feature with its three weights (sorted)."""
+        lines = [f"T\t{a}\t{b}\t{w:.6g}" for (a, b), w in sorted(self.transitions.items())]
+        for name in sorted(self.weights):
+            for val, (wb, wi, wo) in sorted(self.weights[name].items()):
+                lines.append(f"F\t{name}\t{val}\t{wb:.6g}\t{wi:.6g}\t{wo:.6g}")
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def from_tsv(cls, text: str) -> "Model":
+        """Read :meth:`to_tsv` text."""
+        weights: dict[str, dict[str, tuple[float, float, float]]] = {}
+        transitions: dict[tuple[str, str], float] = {}
+        for line in text.split("\n"):
+            if not line:
+                continue
+            parts = line.split("\t")
+            if parts[0] == "T":
+                transitions[(parts[1], parts[2])] = float(parts[3])
+            else:
+                weights.setdefault(parts[1], {})[parts[2]] = (float(parts[3]), float(parts[4]), float(parts[5]))
+        return cls(weights, transitions)
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Model:
+    """The shipped CRF weights (``data/project_crf.tsv``), read on first use."""
+    return Model.from_tsv(resources.files("xiangtan_nlp.data").joinpath(MODEL_FILE).read_text("utf-8"))
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch the tagger marks as a project name."""
+
+    start: int
+    end: int
+
+
+def decode(labels: Sequence[str]) -> list[Span]:
+    """BIO labels -> spans; an I after O starts a span."""
+    spans: list[Span] = []
+    start = None
+    for i, lab in enumerate([*labels, "O"]):
+        if start is not None and lab != "I":
+            spans.append(Span(start, i))
+            start = None
+        if lab == "B" or (lab == "I" and start is None):
+            start = i
+    return spans
+
+
+def tag(text: str, model: Model | None = None) -> list[Span]:
+    """Project-name spans proposed by the CRF for a whole (cleaned) text, in order."""
+    model = model or load_model()
+    folded = fold(text)
+    seg = default_segmenter()
+    spans = list(windows(folded))
+    if not spans:
+        return []
+    # every window of the document in one batch: one weight look-up per template, not per window
+    em = model.emissions([analyse(folded[a:b], seg.pos(folded[a:b])) for a, b in spans]).tolist()
+    out: list[Span] = []
+    pos = 0
+    for a, b in spans:
+        for s in decode(model.viterbi(em[pos : pos + b - a])):
+            out.append(Span(a + s.start, a + s.end))
+        pos += b - a
+    return out
+
+
+__all__ = [
+    "CHAR_TEMPLATES", "EXTRA_HEADS", "LABELS", "MODEL_FILE", "TEMPLATES", "WORD_TEMPLATES", "Model", "Span", "Window",
+    "analyse", "decode", "features", "fold", "lexicon", "load_model", "tag", "windows",
+]  # fmt: skip

@@ -1,0 +1,145 @@
+"""Train the project-name tagger from the annotated train split (tests/data/projects/train.jsonl).
+
+Reads only the resolved annotation files; writes the CRF model that the package ships. Training is
+deterministic (documents, windows and features in file order; L-BFGS has no random start), so the
+same data gives the same file byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import json
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from .linker import MODEL_FILE as LINKS_FILE
+from .linker import LinkModel, candidates
+from .tagger import LABELS, MODEL_FILE, Model, features, fold, windows
+
+#: Link model settings (chosen on dev): L2 strength and the probability a link needs.
+LINK_C = 0.3
+LINK_THRESHOLD = 0.3
+#: How many times a window holding a name is shown to the CRF (the others once).
+POSITIVE_REPEAT = 10
+#: Weights smaller than this are left out of the shipped file.
+PRUNE = 1e-3
+#: CRF settings (chosen on dev; see benchmarks/projects_bench.py).
+CRF_PARAMS: dict[str, object] = {"c1": 0.0, "c2": 30.0, "max_iterations": 200, "feature.possible_transitions": True}
+
+
+def read_jsonl(path: str | Path) -> list[dict]:
+    """The records of a resolved split file."""
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def labels_of(doc: str, mentions: Sequence[dict]) -> list[str]:
+    """BIO labels of every character of ``doc`` from the annotated mention spans."""
+    lab = ["O"] * len(doc)
+    for m in mentions:
+        lab[m["start"]] = "B"
+        for j in range(m["start"] + 1, m["end"]):
+            lab[j] = "I"
+    return lab
+
+
+def sequences(records: Sequence[dict]) -> Iterator[tuple[list[list[str]], list[str]]]:
+    """(features, labels) of each window of each record, in file order."""
+    for rec in records:
+        doc = fold(rec["doc"])
+        lab = labels_of(doc, rec["mentions"])
+        for a, b in windows(doc):
+            yield features(doc[a:b]), lab[a:b]
+
+
+def train(records: Sequence[dict], out: str | Path, params: dict[str, object] | None = None) -> Path:
+    """Fit the CRF on ``records`` and write it to ``out``."""
+    import pycrfsuite
+
+    params = {**CRF_PARAMS, **(params or {})}
+    repeat = int(params.pop("positive_repeat", POSITIVE_REPEAT))  # type: ignore[call-overload]
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    for x, y in sequences(records):
+        # windows holding a name count more: with few names the plain fit says O too readily
+        for _ in range(repeat if "B" in y else 1):
+            trainer.append(x, y)
+    trainer.set_params(params)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "crf.bin"
+        trainer.train(str(path))
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        info = tagger.info()
+        tagger.close()
+    Path(out).write_text(export(info.state_features, info.transitions).to_tsv(), encoding="utf-8")
+    return Path(out)
+
+
+def export(state: dict[tuple[str, str], float], transitions: dict[tuple[str, str], float]) -> Model:
+    """crfsuite's weights as a :class:`Model`; weights under PRUNE are dropped (they change nothing)."""
+    weights: dict[str, dict[str, list[float]]] = {}
+    for (attr, label), w in state.items():
+        if abs(w) < PRUNE:
+            continue
+        name, _, value = attr.partition("=")
+        weights.setdefault(name, {}).setdefault(value, [0.0, 0.0, 0.0])[LABELS.index(label)] = w
+    return Model(
+        {name: {val: (w[0], w[1], w[2]) for val, w in vals.items()} for name, vals in weights.items()},
+        {(a, b): w for (a, b), w in transitions.items()},
+    )
+
+
+def link_examples(records: Sequence[dict]) -> tuple[list[dict[str, float]], list[int]]:
+    """Pair features and 0/1 labels from the annotated links (gold mentions as the candidates)."""
+    from ...model import Record
+    from ..figures import find_figures
+
+    xs: list[dict[str, float]] = []
+    ys: list[int] = []
+    for rec in records:
+        doc = fold(rec["doc"])
+        figures = find_figures(doc, ("money",))
+        projects = [
+            Record(kind="project", text=m["text"], start=m["start"], end=m["end"], project=m["project"])
+            for m in rec["mentions"]
+        ]
+        for fig, cands in zip(figures, candidates(doc, figures, projects)):
+            gold = next((g["project"] for g in rec["links"] if fig.start < g["end"] and g["start"] < fig.end), None)
+            for project, feats in cands:
+                xs.append(feats)
+                ys.append(int(project == gold))
+    return xs, ys
+
+
+def train_links(records: Sequence[dict], threshold: float = LINK_THRESHOLD, c: float = LINK_C) -> LinkModel:
+    """Fit the link model (L2 logistic regression, liblinear: deterministic) on ``records``."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys = link_examples(records)
+    vec = DictVectorizer(sort=True, sparse=False)
+    x = vec.fit_transform(xs)
+    lr = LogisticRegression(C=c, solver="liblinear", random_state=0, max_iter=1000)
+    lr.fit(x, ys)
+    weights = {name: round(float(w), 6) for name, w in zip(vec.get_feature_names_out(), lr.coef_[0]) if abs(w) > 1e-9}
+    return LinkModel(weights, round(float(lr.intercept_[0]), 6), threshold)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m xiangtan_nlp.extraction.projects.train [--data DIR] [--out FILE]``."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=Path("tests/data/projects"), help="folder holding train.jsonl")
+    ap.add_argument("--out", type=Path, default=Path("src/xiangtan_nlp/data"), help="folder for the two model files")
+    args = ap.parse_args(argv)
+    records = read_jsonl(args.data / "train.jsonl")
+    crf = train(records, args.out / MODEL_FILE)
+    links = args.out / LINKS_FILE
+    links.write_text(train_links(records).to_json(), encoding="utf-8")
+    for path in (crf, links):
+        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
