@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 from ..chars import is_cjk_text_char, is_han
 
@@ -119,27 +120,67 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         if text16 is not None:
             return text16
         raise DecodeError("not text: contains NUL bytes (binary data?)")
-    # Chinese text: take the detector's guess when it reads as Chinese, else GB18030 (which
-    # decodes every GBK/GB2312 file); a short GBK text can fool a detector into Korean or
-    # BOM-less UTF-16, which would be mojibake.
+    # Chinese text: of GB18030 (which decodes every GBK/GB2312 file), Big5 and the detector's
+    # guess, the reading made of common characters; a short GBK text can fool a detector into
+    # Big5, Japanese or Korean, whose reading is rare characters (mojibake).
     readings: list[tuple[str, str]] = []
     guess = _detect(data)
-    for enc in dict.fromkeys([g for g in (guess, "gb18030") if g and not g.startswith("utf_16") and not g.startswith("utf_32")]):
+    candidates = ("gb18030", "big5", guess)
+    for enc in dict.fromkeys([g for g in candidates if g and not g.startswith("utf_16") and not g.startswith("utf_32")]):
         try:
             text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
         if _plausible(text):
             readings.append((enc, text))
-    for enc, text in readings:
-        if _han_share(text) >= 0.5:
-            return text, enc
-    if readings and guess and readings[0][0] == guess:
-        return readings[0][1], guess  # not Chinese, but a confident reading (Latin-1 news, say)
+    chinese = [(common_share(text), -i, enc, text) for i, (enc, text) in enumerate(readings) if _han_share(text) >= 0.5]
+    if chinese:
+        _, _, enc, text = max(chinese)
+        return text, enc
+    guessed = [(enc, text) for enc, text in readings if enc == guess]
+    if guessed:
+        return guessed[0][1], guess  # not Chinese, but a confident reading (Latin-1 news, say)
     raise DecodeError(
         f"unknown or mixed encoding: not UTF-8 (bad byte at offset {bad_utf8_at}) "
         "nor GB18030/UTF-16; try --encoding gb18030 or --encoding big5"
     )
+
+
+def decode_line(line: bytes) -> str | None:
+    """One line of a table that is not UTF-8, read as Chinese (GB18030 or Big5, whichever gives
+    common characters), or None when neither reading is plainly Chinese text.
+
+    Used where a UTF-8 file holds a line in another encoding: that line alone is decoded this way,
+    so no UTF-8 line is ever read in a legacy encoding (which would turn it into other characters).
+    """
+    best: tuple[float, str] | None = None
+    for enc in ("gb18030", "big5"):
+        try:
+            text = line.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if not _plausible(text) or _han_share(text) < 0.5:
+            continue
+        share = common_share(text)
+        if share >= 0.6 and (best is None or share > best[0]):
+            best = (share, text)
+    return best[1] if best else None
+
+
+def common_share(text: str) -> float:
+    """Share of the Han characters of a sample that are common ones (GB2312 level 1, or Big5's
+    frequent characters): high for text, low for a wrong decoding, which yields rare characters."""
+    common = _common_chars()
+    han = [c for c in text[:20_000] if is_han(c)]
+    return sum(1 for c in han if c in common) / len(han) if han else 0.0
+
+
+@lru_cache(maxsize=1)
+def _common_chars() -> frozenset[str]:
+    """GB2312 level 1 (3,755 simplified) and Big5's frequent block (5,401 traditional)."""
+    gb = bytes(b for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF) for b in (hi, lo))
+    big5 = bytes(b for hi in range(0xA4, 0xC7) for lo in [*range(0x40, 0x7F), *range(0xA1, 0xFF)] for b in (hi, lo))
+    return frozenset(c for c in gb.decode("gb2312", "ignore") + big5.decode("big5", "ignore") if is_han(c))
 
 
 def _han_share(text: str) -> float:

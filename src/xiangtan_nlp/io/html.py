@@ -50,6 +50,13 @@ class _TextParser(HTMLParser):
         if tag in _BLOCK:
             self.parts.append("\n")
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """``<![ 5 ]>``, ``<![]>``: the standard parser asserts; HTML reads them as a bogus comment."""
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i, report)
+
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title_parts.append(data)
