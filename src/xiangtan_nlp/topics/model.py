@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from ..io.write import atomic_open
 from ..model import Document
-from .core import Space, unpack
+from .core import METHODS, Space, unpack
 from .vectorize import hashed_tfidf, tfidf_transform, to_features, tokenize_texts
 
 if TYPE_CHECKING:
@@ -20,6 +19,8 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
 FORMAT = "xiangtan_nlp.topics/1"  # written into every saved model; load() refuses anything else
+#: The most a saved model may unpack to before :meth:`TopicModel.load` refuses it (pass max_bytes).
+MAX_LOAD_BYTES = 2**30
 
 
 @dataclass(eq=False)
@@ -151,35 +152,31 @@ class TopicModel:
             value = getattr(self, name)
             if value is not None:
                 arrays[name] = value
-        target = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:  # a file object: numpy must not append ".npz" itself
-                np.savez_compressed(f, **arrays)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_open(path, "wb") as f:  # a file object: numpy must not append ".npz" itself
+            np.savez_compressed(f, **arrays)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "TopicModel":
-        """Read a model written by :meth:`save`; never unpickles (``allow_pickle=False``)."""
-        import numpy as np
+    def load(cls, path: str | os.PathLike[str], *, max_bytes: int = MAX_LOAD_BYTES) -> "TopicModel":
+        """Read a model written by :meth:`save`; never unpickles (``allow_pickle=False``).
+
+        Checked before anything large is unpacked: the sizes the file's members declare (at most
+        ``max_bytes`` in all, default 1 GiB) and the shapes their array headers declare, so a zip
+        bomb is refused rather than unpacked; then the metadata must have a model's types and the
+        arrays its shapes (``k="x"`` fails here, not later). ValueError says what is wrong.
+        """
         import pandas as pd
 
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {name: z[name] for name in z.files}
-        except (ValueError, OSError) as e:
-            if isinstance(e, FileNotFoundError):
-                raise
-            raise ValueError(f"{path}: not a saved TopicModel ({e})") from None
+        arrays = _read_arrays(path, max_bytes)
         try:
             meta = json.loads(str(arrays["meta"]))
         except (KeyError, json.JSONDecodeError):
             raise ValueError(f"{path}: not a saved TopicModel (no metadata)") from None
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"{path}: unsupported model format {meta.get('format')!r}; expected {FORMAT!r}")
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            found = meta.get("format") if isinstance(meta, dict) else None
+            raise ValueError(f"{path}: unsupported model format {found!r}; expected {FORMAT!r}")
+        problem = _check_saved(meta, arrays)
+        if problem:
+            raise ValueError(f"{path}: not a valid saved TopicModel: {problem}")
         ks = meta["k_scores"]
         return cls(
             k=meta["k"], method=meta["method"], random_state=meta["random_state"], refine=meta["refine"],
@@ -207,4 +204,101 @@ class TopicModel:
 
 
 
-__all__ = ["FORMAT", "TopicModel"]
+def _read_arrays(path: str | os.PathLike[str], max_bytes: int) -> dict[str, "np.ndarray"]:
+    """The arrays of a .npz, each checked before it is read (see :meth:`TopicModel.load`)."""
+    import zipfile
+    from math import prod
+
+    import numpy as np
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise ValueError(f"{path}: not a saved TopicModel ({e})") from None
+    with archive:
+        members = archive.infolist()
+        total = sum(m.file_size for m in members)
+        if total > max_bytes:
+            raise ValueError(
+                f"{path}: its arrays would take {total / 2**20:,.0f} MB unpacked, more than the "
+                f"{max_bytes / 2**20:,.0f} MB limit (max_bytes); not unpacked"
+            )
+        arrays = {}
+        for m in members:
+            if not m.filename.endswith(".npy"):
+                raise ValueError(f"{path}: not a saved TopicModel (it holds {m.filename!r})")
+            try:
+                with archive.open(m) as f:  # reads stop at the declared size, whatever the data says
+                    version = np.lib.format.read_magic(f)
+                    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                    shape, _, dtype = read_header(f)
+                    if dtype.hasobject:
+                        raise ValueError("object arrays would need unpickling")
+                    if prod(shape) * dtype.itemsize > m.file_size:
+                        raise ValueError(f"the array {m.filename} claims more than its {m.file_size} bytes")
+                with archive.open(m) as f:
+                    arrays[m.filename[:-4]] = np.lib.format.read_array(f, allow_pickle=False)
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+                raise ValueError(f"{path}: not a saved TopicModel ({e})") from None
+    return arrays
+
+
+def _check_saved(meta: dict[str, Any], arrays: dict[str, "np.ndarray"]) -> str | None:
+    """What is wrong with a saved model's metadata and arrays, or None."""
+    import numpy as np
+
+    def is_int(v: object) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    def str_list(v: object) -> bool:
+        return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+    k = meta.get("k")
+    if not is_int(k) or k < 1:
+        return f"k is {k!r}, not a number of topics"
+    checks: list[tuple[bool, str]] = [
+        (meta.get("method") in METHODS, f"method is {meta.get('method')!r}, not one of {', '.join(METHODS)}"),
+        (is_int(meta.get("random_state")), "random_state is not a whole number"),
+        (isinstance(meta.get("refine"), bool), "refine is not true or false"),
+        (meta.get("features") in ("words", "words+chars"), f"features is {meta.get('features')!r}"),
+        (meta.get("hashing") is None or is_int(meta.get("hashing")) and meta["hashing"] > 0, "hashing is not a size"),
+        (str_list(meta.get("doc_ids")), "doc_ids is not a list of texts"),
+        (isinstance(meta.get("terms"), list) and len(meta["terms"]) == k and all(map(str_list, meta["terms"])),
+         "terms is not k lists of words"),
+        (isinstance(meta.get("term_weights"), list) and len(meta["term_weights"]) == k
+         and all(isinstance(w, list) and all(isinstance(x, (int, float)) for x in w) for w in meta["term_weights"]),
+         "term_weights is not k lists of numbers"),
+        (isinstance(meta.get("rep_rows"), list) and all(isinstance(r, list) and len(r) == 5 for r in meta["rep_rows"]),
+         "rep_rows is not a list of 5-item rows"),
+        (isinstance(meta.get("params"), dict), "params is not a mapping"),
+        (meta.get("k_scores") is None or isinstance(meta["k_scores"], dict), "k_scores is not a table"),
+    ]  # fmt: skip
+    for ok, problem in checks:
+        if not ok:
+            return problem
+    for name in ("labels", "doc_scores", "idf"):
+        if name not in arrays or arrays[name].ndim != 1:
+            return f"no one-dimensional {name} array"
+    labels, n = arrays["labels"], arrays["idf"].shape[0]
+    if labels.dtype.kind not in "iu" or len(labels) != len(meta["doc_ids"]) or len(arrays["doc_scores"]) != len(labels):
+        return "labels, doc_scores and doc_ids do not match"
+    if len(labels) and (labels.min() < -1 or labels.max() >= k):
+        return "a label is not a topic"
+    if "vocab" in arrays and arrays["vocab"].shape != (n,) or "vocab" not in arrays and meta["hashing"] != n:
+        return "the vocabulary does not match the idf"
+    for name in ("components", "centres", "weights"):
+        if name in arrays and (arrays[name].ndim != 2 or arrays[name].dtype.kind != "f"):
+            return f"{name} is not a matrix of numbers"
+    if "weights" in arrays:
+        if arrays["weights"].shape != (k, n):
+            return "weights do not have k rows and one column per feature"
+    elif "centres" not in arrays or arrays["centres"].shape[0] != k or (
+        "components" in arrays and arrays["components"].shape[1] != n
+    ):
+        return "no weights, and the centres or components do not match"
+    return None if all(np.isfinite(arrays[a]).all() for a in ("idf", "doc_scores")) else "idf or scores are not finite"
+
+
+__all__ = ["FORMAT", "MAX_LOAD_BYTES", "TopicModel"]
