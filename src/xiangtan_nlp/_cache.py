@@ -6,10 +6,13 @@ Location: ``$XIANGTAN_NLP_CACHE`` if set (``none`` or empty turns caching off), 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tempfile
 from pathlib import Path
+
+_CHECKED = b"xiangtan_nlp checked cache 1\n"  # then the SHA-256 of the payload, then the payload
 
 
 def cache_dir(create: bool = False) -> Path | None:
@@ -74,3 +77,21 @@ def write_bytes(name: str, data: bytes) -> bool:
         return True
     except OSError:
         return False
+
+
+def read_checked(name: str) -> bytes | None:
+    """The payload of a file written by :func:`write_checked`, or None when absent, unsafe, or
+    not exactly what was written (a checksum that does not match: truncated, edited, corrupt)."""
+    data = read_bytes(name)
+    if data is None or not data.startswith(_CHECKED):
+        return None
+    head = len(_CHECKED) + 32
+    payload = data[head:]
+    if hashlib.sha256(payload).digest() != data[len(_CHECKED) : head]:
+        return None
+    return payload
+
+
+def write_checked(name: str, payload: bytes) -> bool:
+    """Write a payload with its checksum (see :func:`read_checked`); False when caching is off."""
+    return write_bytes(name, _CHECKED + hashlib.sha256(payload).digest() + payload)
