@@ -307,14 +307,17 @@ def test_evasion_rows_are_documented() -> None:
 
 
 def test_model_files_are_small_numpy_archives() -> None:
+    """The three models are numpy archives without pickles; with the censor prior (a text file),
+    all that repair ships takes at most 25 MB (issue 15)."""
+    data = Path(lm.__file__).resolve().parent.parent / "data"
     total = 0
     for name in (lm.MODEL_FILE, lm.BACKWARD_FILE, gapnet.GAPNET_FILE):
-        path = Path(lm.__file__).resolve().parent.parent / "data" / name
-        total += path.stat().st_size
-        with np.load(path, allow_pickle=False) as z:  # would raise on pickled objects
+        total += (data / name).stat().st_size
+        with np.load(data / name, allow_pickle=False) as z:  # would raise on pickled objects
             fmt = json.loads(bytes(z["meta"]).decode("utf-8"))["format"]
             assert fmt == (gapnet.FORMAT if name == gapnet.GAPNET_FILE else lm.FORMAT)
-    assert total <= 20_000_000
+    total += (data / "censor_prior.tsv").stat().st_size + (data / "evasions.tsv").stat().st_size
+    assert total <= 25_000_000
 
 
 def test_held_out_slices_follow_the_documented_hash() -> None:
@@ -343,12 +346,13 @@ def test_nothing_loads_at_import_or_for_clean_text() -> None:
         "r = xt.repair('总投资30亿元，同比增长8.1%。138****5678')\n"
         "assert r.text.endswith('5678') and not r.steps\n"
         "assert lm.get_models.cache_info().currsize == 0 and lm.get_lexicon.cache_info().currsize == 0\n"
-        "from xiangtan_nlp.cleaning import gapnet\n"
-        "assert gapnet.get_gapnet.cache_info().currsize == 0\n"
-        "models, lexicon = repair.load_models()\n"  # the warm-up loads all three at once
+        "from xiangtan_nlp.cleaning import gapnet, prior\n"
+        "assert gapnet.get_gapnet.cache_info().currsize == 0 and prior.get_prior.cache_info().currsize == 0\n"
+        "models, lexicon = repair.load_models()\n"  # the warm-up loads all four at once
         "assert lm.get_models.cache_info().currsize == 1 and lm.get_lexicon.cache_info().currsize == 1\n"
-        "assert gapnet.get_gapnet.cache_info().currsize == 1\n"
-        "assert models == (*lm.get_models(), gapnet.get_gapnet()) and lexicon is lm.get_lexicon()\n"
+        "assert gapnet.get_gapnet.cache_info().currsize == 1 and prior.get_prior.cache_info().currsize == 1\n"
+        "assert models == (*lm.get_models(), gapnet.get_gapnet(), prior.get_prior())\n"
+        "assert lexicon is lm.get_lexicon()\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -373,11 +377,10 @@ def test_mask_detection_needs_no_model() -> None:
 
 
 def test_names_of_the_module_before_the_split_stay_importable() -> None:
-    """The CLI and the benchmark import these from repair.py (the module before the split)."""
-    from xiangtan_nlp.cleaning import evasions, masks
+    """The CLI imports these from repair.py (the module before the split)."""
+    from xiangtan_nlp.cleaning import evasions
 
     assert repair_module.MASK_THRESHOLD == 0.5 and repair_module.evasion_table is evasions.evasion_table
-    assert repair_module._MASK_RUN is masks.MASK_RUN and repair_module._looks_censored_not is masks.look_alikes
     for name in ("mask_features", "calibrated", "WEIGHTS", "FEATURES", "CALIBRATION", "CANDIDATES_SHOWN"):
         assert getattr(repair_module, name) is getattr(infill, name), name
 
@@ -397,22 +400,23 @@ def test_cli_repairs_a_file_and_stdin(tmp_path: Path) -> None:
 
 
 def test_clean_takes_the_repair_threshold(tmp_path: Path) -> None:
-    """clean() and `clean` pass a threshold to repair: the lone 发令*** (a chance near 0.19) stays
-    masked at the default, and is filled when the threshold is below its chance."""
+    """clean() and `clean` pass a threshold to repair: the lone 发令*** (枪, at a chance near 0.75
+    with the censor prior) is filled at the default, and stays masked when the threshold is above
+    its chance."""
     from xiangtan_nlp.cli.clean import command as clean_command
 
     text = "打响了项目竞赛活动的“发令***”。"
-    flag = xt.repair(text).flags[0]
-    assert flag.rule == "mask-abstain" and flag.candidates[0][0] == "枪"
-    low = flag.confidence - 0.02
-    assert "***" in xt.clean(text).text
-    assert xt.clean(text, threshold=low).text == "打响了项目竞赛活动的“发令枪”。"
-    assert xt.clean(text, threshold=low, repair=False).text == text
+    (step,) = xt.repair(text, threshold=0.0).steps
+    assert step.after == "枪" and step.candidates[0][0] == "枪"
+    high = step.confidence + 0.02
+    assert xt.clean(text).text == "打响了项目竞赛活动的“发令枪”。"
+    assert "***" in xt.clean(text, threshold=high).text
+    assert xt.clean(text, repair=False).text == text
     runner = CliRunner()
     out = runner.invoke(clean_command, ["-"], input=text)
-    assert out.exit_code == 0 and "发令***" in out.output
-    out = runner.invoke(clean_command, ["--threshold", f"{low:.3f}", "-"], input=text)
     assert out.exit_code == 0 and "发令枪" in out.output
+    out = runner.invoke(clean_command, ["--threshold", f"{high:.3f}", "-"], input=text)
+    assert out.exit_code == 0 and "发令***" in out.output
     out = runner.invoke(clean_command, ["--threshold", "1.5", "-"], input=text)
     assert out.exit_code == 2
 

@@ -20,6 +20,7 @@ numerals alone before a measure word or beside another numeral (共有□家 →
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -29,6 +30,7 @@ from .alphabet import id_map
 from .gapnet import GapNet, get_gapnet
 from .lm import CharLM, Lexicon, get_lexicon, get_models
 from .masks import BOXES
+from .prior import Prior, get_prior
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,13 +39,21 @@ if TYPE_CHECKING:
 #: The forward model and, when shipped, the backward one; repair also takes a third member, the
 #: gap model (:class:`~xiangtan_nlp.cleaning.gapnet.GapNet`, or None for none), and otherwise
 #: uses the shipped one.
-Models: TypeAlias = "tuple[CharLM, CharLM | None] | tuple[CharLM, CharLM | None, GapNet | None]"
+#: A fourth member, the censor prior (:class:`~xiangtan_nlp.cleaning.prior.Prior`, or None for
+#: none), is optional in the same way.
+Models: TypeAlias = (
+    "tuple[CharLM, CharLM | None] | tuple[CharLM, CharLM | None, GapNet | None]"
+    " | tuple[CharLM, CharLM | None, GapNet | None, Prior | None]"
+)
 #: What one hidden word gets: the fill (None: none), its confidence (-1: not scored) and the best
 #: fillers with their chances.
 Decision: TypeAlias = "tuple[str | None, float, tuple[tuple[str, float], ...]]"
 
 #: Distinct surroundings of one hidden word that are scored (the rest share the decision).
 MAX_CONTEXTS = 8
+#: Hidden words behind the same marks are decided together when the filler best for them all is
+#: among the best JOINT_RANK of each.
+JOINT_RANK = 3
 #: Best fillers a mask step lists in ``Step.candidates`` (with their chance of being right), so
 #: that a flagged mask shows what it probably hid.
 CANDIDATES_SHOWN = 3
@@ -55,7 +65,7 @@ FIGURE_REACH = 40
 FIT_BONUS = 1.0
 #: How many one- and two-character fillers reach the full score, and how many two-character
 #: dictionary words the cheap ranking passes on to the gap-only ranking.
-K_ONE, K_TWO, M_TWO = 12, 12, 100
+K_ONE, K_TWO, M_TWO = 12, 12, 60
 #: Fillers of each length the gap model adds from its own top list.
 K_NET = 4
 #: First and last characters whose two-character words are considered; fits kept per mask.
@@ -63,6 +73,16 @@ N_ENDS, M_FITS = 60, 24
 #: Dictionary words looked at per pattern around a mask (a one-character prefix can match
 #: thousands; the cheap ranking decides among the rest anyway).
 FIT_LIMIT = 60
+#: Candidates from the censor prior: the K_RATE best characters by the cheap score plus RATE_PULL
+#: times ln(rate); the block-list words that fit the mask's neighbours (M_PRIOR_FITS, below); the K_LISTED best listed two-character words by their gap score plus LISTED_PULL times
+#: their list score, out of the M_LISTED best by the cheap score.
+K_RATE, RATE_PULL, K_LISTED, M_LISTED, LISTED_PULL = 10, 3.0, 6, 16, 0.5
+#: Block-list fits of each length kept per mask (the best by the cheap score).
+M_PRIOR_FITS = 8
+#: The censor prior's factor for a filler is rate + RATE_KAPPA, not the rate alone: a mask is a
+#: filter's (which masks a character at its rate) or something else's (which masks any character
+#: alike), so a character no list names keeps a floor (see data/README.md).
+RATE_KAPPA = 0.03
 #: Characters on each side of a mask searched for the filler written out (the cache).
 CACHE_WINDOW = 3000
 #: Features of the full score: forward and backward window log-probabilities; the cache (log of
@@ -70,20 +90,33 @@ CACHE_WINDOW = 3000
 #: they are no dictionary word (the fit all but rules those out) and the log count of the filler
 #: in the text; the gap model's log-probability of a one-character filler (net1) and of a
 #: two-character one (net2, a word outside its list counted as rarer than any in it); both 0
-#: without a gap model. No length prior: the models' probabilities decide between one and two
-#: characters.
-FEATURES = ("fwd", "bwd", "cache", "nonword", "cache_word", "net1", "net2")
-#: Their weights: a conditional logit fitted on the dev slice of lm_corpus
-#: (``python benchmarks/repair_bench.py --fit``) over the masks whose true filler is a candidate.
-WEIGHTS = (0.508, 0.275, 2.605, -0.348, 0.516, 0.211, 0.148)
+#: without a gap model. The censor prior's (P(this fill gets masked), ``prior.py``; all 0 without
+#: it): ln(rate + RATE_KAPPA) of a one-character filler (rate1) and of the likelier-masked
+#: character of a two-character one (rate2); the character's list lift (lift1, clipped); the score
+#: of the best listed word a filler makes with the neighbours (fit1, fit2: 贩+毒 in 贩毒); a
+#: two-character filler's own list score (listed2); whether the filler is written out elsewhere in
+#: the text (seen1, seen2: a filter masks every occurrence, so a written one is not the hidden
+#: one); and whether only the prior proposed it (prior_only). No length prior: the models'
+#: probabilities decide between one and two characters.
+FEATURES = (
+    "fwd", "bwd", "cache", "nonword", "cache_word", "net1", "net2",
+    "rate1", "rate2", "lift1", "fit1", "fit2", "listed2", "seen1", "seen2", "prior_only",
+)  # fmt: skip
+#: Their weights: a conditional logit fitted on the dev slices (``python benchmarks/repair_bench.py
+#: --slice dev --fit --fit-on both``: the censor cases of news_dev and the random masks of
+#: lm_corpus, about as many of each) over the masks whose true filler is a candidate.
+WEIGHTS = (
+    0.545, 0.205, 2.214, -0.177, 0.614, 0.084, 0.375,
+    1.745, 1.070, -0.106, 0.028, 0.353, 0.037, -0.431, -0.350, -0.393,
+)
 #: The reported confidence, by the best filler's length: sigmoid(a + b * logit(share)). The share
 #: is a probability among the candidates, and it overstates the chance of being right wherever
 #: the truth is not among them: a two-character word (missing from the candidates about four
 #: times in ten) or a mask of ``**``/``***`` that hid another number of characters than the
-#: filler has. Fitted (logistic regression) on every mask of the dev slice that gets a decision,
-#: right or wrong, with the weights above (``--fit``), so that a confidence of 0.5 is right about
-#: half the time, and the threshold reads as a chance.
-CALIBRATION = {1: (-0.522, 0.939), 2: (-0.891, 0.954)}
+#: filler has. Fitted (logistic regression) on every fill repair makes at threshold 0 on the same
+#: dev cases, right or wrong, with the weights above (``--fit``), so that a confidence of 0.5 is
+#: right about half the time, and the threshold reads as a chance.
+CALIBRATION = {1: (-0.457, 0.856), 2: (-1.023, 0.981)}
 
 
 def fill_masks(
@@ -98,19 +131,29 @@ def fill_masks(
     models = models or get_models()
     lexicon = lexicon or get_lexicon()
     # A filter masks a word the same way each time: masks with the same two characters before
-    # them and the same marks are decided together (their scores add up), on the original text.
-    groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    # them and the same marks are one hidden word (their scores add up), on the original text;
+    # and the hidden words behind the same marks are decided together where one filler suits
+    # them all (农村***博、聚众***博: 赌), each on its own otherwise (犯***和***品: 罪, 毒).
+    words: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for s, e in runs:
         key = (text[max(0, s - 2) : s], text[s:e])
-        groups.setdefault(key if all(map(is_han, key[0])) and len(key[0]) == 2 else (str(s), ""), []).append((s, e))
+        words.setdefault(key if all(map(is_han, key[0])) and len(key[0]) == 2 else (str(s), ""), []).append((s, e))
+    families: dict[str, list[list[tuple[int, int]]]] = {}
+    for g, members in enumerate(words.values()):
+        s, e = members[0]
+        families.setdefault(text[s:e] if g < limit else f"limit {g}", []).append(members)
     decision: dict[tuple[int, int], Decision] = {}
     # one BLAS thread: the gap model's products are small, and a second thread spinning between
     # them doubled the CPU time of repair (10.3 ms instead of 5.1 per benchmark sentence)
     with _blas_controller().limit(limits=1, user_api="blas"):
-        for g, members in enumerate(groups.values()):
-            fill, conf, cands = decide(text, members, models, lexicon) if g < limit else (None, -1.0, ())
-            for span in members:
-                decision[span] = (fill, conf, cands)
+        for key, family in families.items():
+            if key.startswith("limit "):
+                decided: list[Decision] = [(None, -1.0, ())]
+            else:
+                decided = decide_family(text, family, models, lexicon)
+            for members, d in zip(family, decided * len(family) if len(decided) == 1 else decided):
+                for span in members:
+                    decision[span] = d
     out = text
     delta = 0  # length change so far: spans in `out` = spans in `text` + delta
     for s, e in runs:
@@ -164,16 +207,55 @@ def decide(
     """The best restoration of the masks at ``spans`` (one hidden word), its confidence, and the
     ``CANDIDATES_SHOWN`` best fillers with theirs: each filler's share of the probability among
     the candidates, with the evidence of every span added up, calibrated by its length."""
+    return _decision(_log_shares(text, spans, models, lex))
+
+
+def decide_family(
+    text: str, words: list[list[tuple[int, int]]], models: "Models", lex: "Lexicon"
+) -> list[Decision]:
+    """Decisions for hidden words written with the same marks (each a list of spans): one for
+    them all when the filler that is best over all of them together is among the ``JOINT_RANK``
+    best of each (its shares multiplied), else one each."""
+    scored = [_log_shares(text, spans, models, lex) for spans in words]
+    if len(scored) > 1 and all(scored):
+        common = set(scored[0]).intersection(*scored[1:])
+        joint = {c: sum(lp[c] for lp in scored) for c in sorted(common)}
+        if joint:
+            best = max(joint, key=joint.__getitem__)
+            if all(sum(v > lp[best] for v in lp.values()) < JOINT_RANK for lp in scored):
+                return [_decision(joint)]
+    return [_decision(lp) for lp in scored]
+
+
+def _log_shares(text: str, spans: list[tuple[int, int]], models: "Models", lex: "Lexicon") -> dict[str, float]:
+    """Each candidate filler's log-share of the scorer's probability, in the candidates' order."""
     import numpy as np
 
     fillers, features = mask_features(text, spans, models, lex)
     if not fillers:
-        return None, 0.0, ()
+        return {}
     scores = features @ np.array(WEIGHTS)
+    top = scores.max()
+    scores = scores - top - np.log(np.exp(scores - top).sum())
+    return dict(zip(fillers, scores.tolist()))
+
+
+def _decision(log_shares: dict[str, float]) -> Decision:
+    """The filler likeliest to be right, its calibrated chance, and the best ``CANDIDATES_SHOWN``
+    with theirs (shares renormalised among the fillers given; ties in the given order)."""
+    import numpy as np
+
+    if not log_shares:
+        return None, 0.0, ()
+    fillers = list(log_shares)
+    scores = np.array(list(log_shares.values()))
     order = np.argsort(-scores, kind="stable")  # the first maximum first, as argmax
     share = np.exp(scores - scores[order[0]])
     share /= share.sum()
-    cands = tuple((fillers[i], calibrated(float(share[i]), len(fillers[i]))) for i in order[:CANDIDATES_SHOWN])
+    # the calibration differs by length, so the best few by share are put in the order of their
+    # chance of being right (a word's share overstates it more than a character's)
+    best = [(fillers[i], calibrated(float(share[i]), len(fillers[i]))) for i in order[: 2 * CANDIDATES_SHOWN]]
+    cands = sorted(best, key=lambda fc: -fc[1])[:CANDIDATES_SHOWN]  # stable: ties keep the share order
     shown = tuple((c, round(p, 3)) for c, p in cands)
     return cands[0][0], cands[0][1], shown
 
@@ -198,6 +280,7 @@ def mask_features(
 
     fwd, bwd = models[:2]
     gap = models[2] if len(models) > 2 else get_gapnet()
+    prior = models[3] if len(models) > 3 else get_prior()  # type: ignore[misc]
     s, e = spans[0]
     # □ and ■ stand for one character each (the printing convention for a missing character);
     # the other marks say nothing about how many characters they hide
@@ -222,15 +305,19 @@ def mask_features(
             if 1 in lengths:
                 wide[key][1] = wide[key][1][idx]
     cands: dict[str, None] = {}
+    pooled: set[str] = set()
     for key in contexts:
-        cands.update(dict.fromkeys(_candidates(key[0], key[1], fwd, bwd, lex, lengths, wide.get(key), gap)))
+        found, from_lm = _candidates(key[0], key[1], fwd, bwd, lex, lengths, wide.get(key), gap, prior)
+        cands.update(dict.fromkeys(found))
+        pooled |= from_lm
     fillers = [c for g in (1, 2) for c in cands if len(c) == g]
     features = np.zeros((len(fillers), len(FEATURES)))
     if fillers:
+        in_pool = np.array([c in pooled for c in fillers], dtype=float)
         for (left, right), where in contexts.items():
             a, b = where[0]
             features += len(where) * filler_features(
-                text, a, b, left, right, fillers, fwd, bwd, lex, wide.get((left, right)), gap
+                text, a, b, left, right, fillers, fwd, bwd, lex, wide.get((left, right)), gap, prior, in_pool
             )
     return fillers, features
 
@@ -238,6 +325,7 @@ def mask_features(
 def filler_features(
     text: str, s: int, e: int, left: str, right: str, fillers: list[str], fwd: "CharLM", bwd: "CharLM | None",
     lex: "Lexicon", wide: "dict[int, np.ndarray] | None" = None, gap: "GapNet | None" = None,
+    prior: "Prior | None" = None, in_pool: "np.ndarray | None" = None,
 ) -> "np.ndarray":
     """One row per filler (one-character fillers first), one column per name in ``FEATURES``."""
     import numpy as np
@@ -246,13 +334,14 @@ def filler_features(
     doc = text[max(0, s - CACHE_WINDOW) : s] + "\n" + text[e : e + CACHE_WINDOW]
     before = left[-1:] if left[-1:] and is_han(left[-1]) else ""
     after = right[:1] if right[:1] and is_han(right[0]) else ""
+    k = len(fillers)
     two = np.array([len(c) == 2 for c in fillers], dtype=float)
     f, b = _window_scores(left, right, fillers, fwd, bwd)
     cache = np.log1p([(doc.count(before + c) if before else 0) + (doc.count(c + after) if after else 0)
                       for c in fillers])  # fmt: skip
     nonword = two * np.array([not lex.is_word(c) for c in fillers], dtype=float)
     cache_word = two * np.log1p([doc.count(c) if len(c) == 2 else 0 for c in fillers])
-    net1, net2 = np.zeros(len(fillers)), np.zeros(len(fillers))
+    net1, net2 = np.zeros(k), np.zeros(k)
     if wide and gap is not None:  # the gap model's log P of the filler, read 32 characters wide
         one, words = wide.get(1), wide.get(2)
         unlisted = words.min() - 1.0 if words is not None else 0.0  # a word outside the head's list
@@ -260,9 +349,72 @@ def filler_features(
             if len(c) == 1 and one is not None:
                 net1[i] = one[fwd.char_id(c)]
             elif len(c) == 2 and words is not None:
-                k = gap.word_index.get(c)
-                net2[i] = words[k] if k is not None else unlisted
-    return np.stack([f, f if b is None else b, cache, nonword, cache_word, net1, net2], axis=1)
+                k2 = gap.word_index.get(c)
+                net2[i] = words[k2] if k2 is not None else unlisted
+    cols = [f, f if b is None else b, cache, nonword, cache_word, net1, net2]
+    if prior is not None:
+        cols += _prior_features(left, right, fillers, doc, fwd, prior, in_pool)
+    else:
+        cols += [np.zeros(k)] * (len(FEATURES) - len(cols))
+    return np.stack(cols, axis=1)
+
+
+def _prior_features(
+    left: str, right: str, fillers: list[str], doc: str, fwd: "CharLM", prior: "Prior", in_pool: "np.ndarray | None"
+) -> "list[np.ndarray]":
+    """The censor prior's columns of ``FEATURES`` (see there)."""
+    import numpy as np
+
+    tab = _prior_table(fwd, prior)
+    k = len(fillers)
+    one = np.array([len(c) == 1 for c in fillers])
+    ids = np.array([fwd.char_id(c[0]) for c in fillers], dtype=np.int64)
+    ids2 = np.array([fwd.char_id(c[-1]) for c in fillers], dtype=np.int64)
+    rate1 = np.where(one, tab.mixed[ids], 0.0)
+    rate2 = np.where(one, 0.0, np.maximum(tab.mixed[ids], tab.mixed[ids2]))
+    lift1 = np.where(one, tab.lift[ids], 0.0)
+    fits = {g: prior.fits(left, right, g) for g in (1, 2)}
+    fit1 = np.array([max(0.0, fits[1][c][1]) if len(c) == 1 and c in fits[1] else 0.0 for c in fillers])
+    fit2 = np.array([max(0.0, fits[2][c][1]) if len(c) == 2 and c in fits[2] else 0.0 for c in fillers])
+    listed2 = np.array([max(0.0, prior.words[c][0]) if len(c) == 2 and c in prior.words else 0.0 for c in fillers])
+    # a filter masks every occurrence: a filler written out elsewhere is not what it hid
+    seen = np.array([c in doc for c in fillers], dtype=float)
+    pool = in_pool if in_pool is not None else np.ones(k)
+    return [rate1, rate2, lift1, fit1, fit2, listed2, seen * one, seen * ~one, 1.0 - pool]
+
+
+@dataclass(frozen=True, eq=False)
+class _PriorTable:
+    """The censor prior by forward id: ln rate per character; the listed two-character words."""
+
+    rate: "np.ndarray"  # ln rate
+    mixed: "np.ndarray"  # ln(rate + RATE_KAPPA)
+    lift: "np.ndarray"  # ln lift, clipped to [-3, 6]
+    words: list[str]
+    w0: "np.ndarray"
+    w1: "np.ndarray"
+    inner: "np.ndarray"
+    score: "np.ndarray"
+
+
+@lru_cache(maxsize=4)
+def _prior_table(fwd: "CharLM", prior: "Prior") -> _PriorTable:
+    import numpy as np
+
+    floor = min(v[0] for v in prior.chars.values()) if prior.chars else -4.0
+    rate = np.full(len(fwd.vocab) + 2, floor)
+    lift = np.zeros(len(fwd.vocab) + 2)
+    for c, v in prior.chars.items():
+        if fwd.char_id(c) > 1:
+            rate[fwd.char_id(c)], lift[fwd.char_id(c)] = v[0], v[1]
+    rate *= np.log(10.0)  # the file holds log10
+    words = sorted(w for w in prior.words if len(w) == 2 and fwd.char_id(w[0]) > 1 and fwd.char_id(w[1]) > 1)
+    w0 = np.array([fwd.char_id(w[0]) for w in words], dtype=np.int64)
+    w1 = np.array([fwd.char_id(w[1]) for w in words], dtype=np.int64)
+    inner = fwd.bigram(w0, w1) - fwd._uni[w1]
+    score = np.array([prior.words[w][0] for w in words])
+    mixed = np.log(np.exp(rate) + RATE_KAPPA)
+    return _PriorTable(rate, mixed, np.clip(lift, -3.0, 6.0), words, w0, w1, inner, score)
 
 
 def _window_scores(
@@ -317,9 +469,10 @@ def _window_scores(
 
 def _candidates(
     left: str, right: str, fwd: "CharLM", bwd: "CharLM | None", lex: "Lexicon", lengths: tuple[int, ...] = (1, 2),
-    wide: "dict[int, np.ndarray] | None" = None, gap: "GapNet | None" = None,
-) -> list[str]:
-    """A short list of fillers: one or two Han characters.
+    wide: "dict[int, np.ndarray] | None" = None, gap: "GapNet | None" = None, prior: "Prior | None" = None,
+) -> tuple[list[str], set[str]]:
+    """A short list of fillers (one or two Han characters), and those of them the language
+    models alone propose.
 
     Every Han character and every two-character dictionary word is ranked by a cheap score: the
     forward model's prediction from the left plus the backward model's from the right (plus, for
@@ -328,7 +481,9 @@ def _candidates(
     full score even outside the cheap cut. Two-character fillers are re-ranked by both models over
     the gap before the best few of each length go on to the full score. With the gap model's
     log-probabilities (``wide``: by forward id for one character, by its word list for two), its
-    ``K_NET`` favourites of each length join them.
+    ``K_NET`` favourites of each length join them. With the censor prior, so do what a filter
+    would mask: the characters the cheap score likes once weighted by their masking rate, the
+    block-list words that fit the neighbours, and the listed two-character words that fit the gap.
     """
     import numpy as np
 
@@ -348,8 +503,33 @@ def _candidates(
         fit_ids = np.array(sorted({fwd.char_id(c) for c in fits[1]} - {1}), dtype=np.int64)
         seen1 = set(out)
         out += [c for c in (fwd.id_char(int(i)) for i in fit_ids[_top(cheap1[fit_ids], M_FITS)]) if c not in seen1]
-    if 2 not in lengths:
-        return out
+    tab = _prior_table(fwd, prior) if prior is not None else None
+    censored: list[str] = []
+    if tab is not None and 1 in lengths:  # what a filter masks: rate-weighted, and block-list fits
+        censored += [fwd.id_char(int(i)) for i in _top(cheap1 + RATE_PULL * tab.rate, K_RATE)]
+        listed = np.array(sorted({fwd.char_id(c) for c in prior.fits(left, right, 1)} - {1}), dtype=np.int64)
+        if len(listed):
+            censored += [fwd.id_char(int(i)) for i in listed[_top(cheap1[listed], M_PRIOR_FITS)]]
+    if 2 in lengths:
+        listed = _listed_words(left, right, f, b, fwd, tab, prior) if tab is not None else ([], [], None)
+        lm_two, censored_two = _two_char_candidates(left, right, f, b, fwd, bwd, lex, fits, wide, gap, listed)
+        out += lm_two
+        censored += censored_two
+    lm_pool = set(out)
+    out += [c for c in dict.fromkeys(censored) if c not in lm_pool]
+    return out, lm_pool
+
+
+def _two_char_candidates(
+    left: str, right: str, f: "np.ndarray", b: "np.ndarray", fwd: "CharLM", bwd: "CharLM | None", lex: "Lexicon",
+    fits: dict[int, set[str]], wide: "dict[int, np.ndarray] | None", gap: "GapNet | None",
+    listed: "tuple[list[str], list[str], np.ndarray | None]",
+) -> tuple[list[str], list[str]]:
+    """The language models' two-character fillers, and the listed words a word filter would mask
+    (``listed``: fits kept as they are, then words to rank by the gap score plus their list score
+    times LISTED_PULL), both re-ranked over the gap in one pass (see :func:`_candidates`)."""
+    import numpy as np
+
     words, w0, w1, inner, by_first, by_last = _pair_table(fwd, lex)
     # two-character words whose first character is likely after the left context or whose last
     # is likely before the right one; the rest of the word list cannot win
@@ -361,24 +541,45 @@ def _candidates(
     pool = np.flatnonzero(mark)
     top2 = pool[_top(f[w0[pool]] + b[w1[pool]] + inner[pool], M_TWO)]
     plist = [words[i] for i in top2]
-    mids = [np.stack([w0[top2], w1[top2]], axis=1)]
     seen = set(plist)
     get = fwd.char_id
     extra = [c for c in sorted(fits[2]) if c not in seen and get(c[0]) > 1 and get(c[1]) > 1]
     if extra:  # two-character fits outside the cheap cut (or the word list) still compete
         eids = np.array([[get(c[0]), get(c[1])] for c in extra], dtype=np.int64)
-        keep = _top(f[eids[:, 0]] + b[eids[:, 1]], M_FITS)
-        plist += [extra[i] for i in keep]
-        mids.append(eids[keep])
-    if plist:
-        mid = np.concatenate(mids)
+        plist += [extra[i] for i in _top(f[eids[:, 0]] + b[eids[:, 1]], M_FITS)]
+    fitted, ranked, score = listed
+    rows = plist + ranked
+    out: list[str] = []
+    censored = list(fitted)
+    if rows:
+        mid = np.array([[get(c[0]), get(c[1])] for c in rows], dtype=np.int64)
         pf, pb = _window_scores(left, right, mid, fwd, bwd, gap_only=True)
-        medium = pf + (pf if pb is None else pb) + FIT_BONUS * np.array([c in fits[2] for c in plist])
-        out += [plist[i] for i in _top(medium, K_TWO)]
+        medium = pf + (pf if pb is None else pb)
+        lm_part = medium[: len(plist)] + FIT_BONUS * np.array([c in fits[2] for c in plist])
+        out += [plist[i] for i in _top(lm_part, K_TWO)]
+        if ranked and score is not None:
+            censored += [ranked[i] for i in _top(medium[len(plist) :] + LISTED_PULL * score, K_LISTED)]
     if wide and 2 in wide and gap is not None:  # the gap model's favourite words join them
         seen2 = set(out)
         out += [w for w in (gap.words[int(i)] for i in _top(wide[2], K_NET)) if w not in seen2]
-    return out
+    return out, censored
+
+
+def _listed_words(
+    left: str, right: str, f: "np.ndarray", b: "np.ndarray", fwd: "CharLM", tab: _PriorTable, prior: "Prior",
+) -> "tuple[list[str], list[str], np.ndarray]":
+    """Two-character fillers a word filter would mask: the listed words that make a longer listed
+    word with the neighbours (the ``M_PRIOR_FITS`` best by the cheap score), and the ``M_LISTED`` listed
+    words that fit the gap best by the cheap score plus their list score, with that list score."""
+    import numpy as np
+
+    get = fwd.char_id
+    fitted = [w for w in sorted(prior.fits(left, right, 2)) if get(w[0]) > 1 and get(w[1]) > 1]
+    if fitted:
+        eids = np.array([[get(w[0]), get(w[1])] for w in fitted], dtype=np.int64)
+        fitted = [fitted[i] for i in _top(f[eids[:, 0]] + b[eids[:, 1]], M_PRIOR_FITS)]
+    top = _top(f[tab.w0] + b[tab.w1] + tab.inner + LISTED_PULL * tab.score, M_LISTED)
+    return fitted, [tab.words[int(i)] for i in top], tab.score[top]
 
 
 def _top(scores: "np.ndarray", k: int) -> "np.ndarray":

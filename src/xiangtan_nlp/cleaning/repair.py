@@ -8,7 +8,8 @@ stands after the earlier steps, so ``apply_steps(original, steps) == repaired``)
 2. **Masks**: ``masks.py`` finds the runs of ``*``, ``＊``, ``×``, ``□`` or ``■`` that hide one or
    two filtered characters, and leaves alone what only looks censored (masked phone numbers,
    ratings, arithmetic, notes, check boxes, placeholders, masked names, bullets…); ``infill.py``
-   scores the candidate fillers with the character language models and the gap model, calibrates
+   scores the candidate fillers with the character language models, the gap model and the censor
+   prior (``prior.py``: how likely a filter is to mask each filler), calibrates
    the winner's chance of being right, and fills the mask when that chance reaches the threshold.
    Otherwise the mask stays and a ``flag`` step says why (``mask-abstain``, ``mask-figure``: the
    fill would make up an amount, ``mask-limit``).
@@ -24,7 +25,8 @@ from .evasions import evasion_table, repair_evasions
 from .gapnet import get_gapnet
 from .infill import CALIBRATION, CANDIDATES_SHOWN, FEATURES, WEIGHTS, Models, calibrated, fill_masks, mask_features
 from .lm import Lexicon, get_lexicon, get_models
-from .masks import MASK_RUN, censor_masks, look_alikes
+from .masks import censor_masks
+from .prior import get_prior
 
 #: Confidence (a calibrated chance of being right) a mask restoration needs; below it the mask is
 #: kept and flagged. At 0.5 a fill is made only when it is more likely right than wrong.
@@ -32,11 +34,6 @@ MASK_THRESHOLD = 0.5
 #: Hidden words scored per text; further masks are flagged unscored (rule "mask-limit"), so a
 #: hostile input of a million marks costs seconds, not hours.
 MAX_MASKS = 500
-
-# Names that the benchmark (benchmarks/repair_bench.py) and older code read from this module
-# before it was split: kept importable here.
-_MASK_RUN = MASK_RUN
-_looks_censored_not = look_alikes
 
 
 def repair(
@@ -67,10 +64,11 @@ def repair(
 
 
 def load_models() -> "tuple[Models, Lexicon]":
-    """Load everything censor repair reads (both character models, the gap model, the lexicon)
-    once, and return them as ``repair``'s ``models`` and ``lexicon``; later calls are free."""
+    """Load everything censor repair reads (both character models, the gap model, the censor
+    prior, the lexicon) once, and return them as ``repair``'s ``models`` and ``lexicon``; later
+    calls are free."""
     fwd, bwd = get_models()
-    return (fwd, bwd, get_gapnet()), get_lexicon()
+    return (fwd, bwd, get_gapnet(), get_prior()), get_lexicon()
 
 
 __all__ = [
