@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import click
 
@@ -43,18 +44,42 @@ def fail(message: str, hint: str | None = None, status: int = 1) -> None:
     sys.exit(status)
 
 
+_STOPPED_BY = [signal.SIGINT]  # the signal that stopped the run (Ctrl-C unless a handler says otherwise)
+
+
+def catch_signals() -> None:
+    """Turn SIGTERM and SIGHUP into the same orderly stop as Ctrl-C (in the console script only)."""
+
+    def stop(signum: int, frame: object) -> None:
+        _STOPPED_BY[0] = signum
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+
+
+def interrupted(message: str | None = None) -> NoReturn:
+    """One line on stderr, then exit 128 + the signal (130 for Ctrl-C, 143 for SIGTERM)."""
+    signum = _STOPPED_BY[0]
+    what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+    click.echo(f"xiangtan-nlp: {what}" + (f" {message}" if message else ""), err=True)
+    sys.exit(128 + signum)
+
+
 def warn(message: str) -> None:
     """A diagnostic line on stderr."""
     click.echo(f"xiangtan-nlp: {message}", err=True)
 
 
-def read_input_text(path: str, encoding: str | None) -> str:
-    """The text of FILE or ``-`` (stdin), decoded like the reader does; exits 1 with a reason."""
+def read_input_text(path: str, encoding: str | None, max_size: int) -> str:
+    """The text of FILE or ``-`` (stdin, at most ``max_size`` MB), decoded like the reader does;
+    exits 1 with a reason."""
     from ..io.decode import DecodeError
     from ..io.read import read_text
 
     try:
-        return read_text(path, encoding)
+        return read_text(path, encoding, max_bytes=max_size * 2**20)
     except FileNotFoundError:
         fail(f"{path}: no such file")
     except IsADirectoryError:
@@ -63,6 +88,8 @@ def read_input_text(path: str, encoding: str | None) -> str:
         fail(f"{path}: permission denied")
     except DecodeError as e:
         fail(f"{path}: {e}", "pass --encoding if you know the file's encoding")
+    except ValueError as e:  # larger than the limit
+        fail(f"{path}: {e}", "--max-size MB reads larger inputs")
     raise AssertionError("unreachable")
 
 
@@ -77,10 +104,15 @@ def output_options(f: F) -> F:
                         help="Output file, or - for stdout.")(f)  # fmt: skip
 
 
+def max_size_option(f: F) -> F:
+    """``--max-size MB``: the largest input (file, JSONL/CSV record, stdin) read."""
+    return click.option("--max-size", default=8, show_default=True, type=click.IntRange(min=1), metavar="MB",
+                        help="Refuse input files, JSONL/CSV records and stdin larger than this many megabytes.")(f)  # fmt: skip
+
+
 def input_options(f: F) -> F:
     """``--encoding``, ``--id-field``, ``--text-field``, ``--max-size``: how PATH... is read."""
-    f = click.option("--max-size", default=64, show_default=True, type=click.IntRange(min=1), metavar="MB",
-                     help="Refuse input files (or JSONL/CSV records) larger than this many megabytes.")(f)  # fmt: skip
+    f = max_size_option(f)
     f = click.option("--text-field", default="text", show_default=True, help="JSONL/CSV field holding the text.")(f)
     f = click.option("--id-field", default="id", show_default=True, help="JSONL/CSV field holding the document id.")(f)
     return encoding_option(f)
@@ -105,6 +137,7 @@ def run_job(job: Callable[..., Any], paths: tuple[str, ...], output: str, **opti
     that cannot be written exits 1 with the reason; an interruption says how to resume.
     Every failure inside the run is printed as it happens (``notify``).
     """
+    from ..io.write import OutputBusy
     from ..pipeline import Interrupted, UsageError
 
     try:
@@ -115,10 +148,11 @@ def run_job(job: Callable[..., Any], paths: tuple[str, ...], output: str, **opti
         fail(str(e), status=2)
     except ConnectionError as e:
         fail(str(e), "check the address and that the scheduler is running")
+    except OutputBusy as e:  # another run writes the same output: nothing was done, try again later
+        fail(str(e))
     except Interrupted as e:
-        if output != "-" and options.get("resume") is not None:
-            warn(f"interrupted after {e.summary.documents} documents; run the same command with --resume to continue")
-        raise KeyboardInterrupt from None
+        hint = "; run the same command with --resume to continue" if output != "-" and "resume" in options else ""
+        interrupted(f"after {e.summary.documents} documents{hint}")
     except OSError as e:
         where = f" ({e.filename})" if getattr(e, "filename", None) else ""
         fail(f"cannot write {output}: {e.strerror or e}{where}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..display import format_candidates
-from ._common import encoding_option, read_input_text, threshold_option
+from ._common import encoding_option, max_size_option, read_input_text, threshold_option
 
 
 def format_step(i: int, step: object) -> str:
@@ -30,13 +30,15 @@ def format_step(i: int, step: object) -> str:
 @click.option("--keep-debris", is_flag=True, help="Do not remove page debris.")
 @threshold_option
 @encoding_option
+@max_size_option
 def command(
-    file: str, explain: bool, no_repair: bool, keep_debris: bool, threshold: float | None, encoding: str | None
-) -> None:
+    file: str, explain: bool, no_repair: bool, keep_debris: bool, threshold: float | None, encoding: str | None,
+    max_size: int,
+) -> None:  # fmt: skip
     """Print the cleaned text of FILE (or stdin): normalised, without page debris, repaired."""
     from ..cleaning import clean
 
-    text = read_input_text(file, encoding)
+    text = read_input_text(file, encoding, max_size)
     result = clean(text, debris=not keep_debris, repair=not no_repair, threshold=threshold)
     if explain:
         for i, step in enumerate(result.steps):

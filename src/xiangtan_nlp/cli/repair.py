@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import click
 
-from ._common import encoding_option, read_input_text, threshold_option
+from ._common import encoding_option, max_size_option, read_input_text, threshold_option
 
 
 @click.command("repair")
 @click.argument("file", metavar="FILE|-")
 @threshold_option
 @encoding_option
-def command(file: str, threshold: float | None, encoding: str | None) -> None:
+@max_size_option
+def command(file: str, threshold: float | None, encoding: str | None, max_size: int) -> None:
     """Print FILE (or stdin) with censor evasions and masked characters repaired.
 
     Only censor repair is done (no other cleaning); `xiangtan-nlp clean --explain FILE` lists
@@ -19,6 +20,6 @@ def command(file: str, threshold: float | None, encoding: str | None) -> None:
     """
     from ..cleaning.repair import MASK_THRESHOLD, repair
 
-    text = read_input_text(file, encoding)
+    text = read_input_text(file, encoding, max_size)
     result = repair(text, threshold=MASK_THRESHOLD if threshold is None else threshold)
     click.echo(result.text, nl=not result.text.endswith("\n"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import encoding_option, read_input_text
+from ._common import encoding_option, max_size_option, read_input_text
 
 
 @click.command("segment")
@@ -13,12 +13,13 @@ from ._common import encoding_option, read_input_text
 @click.option("--clean/--raw", "do_clean", default=False, help="Clean the text first (default: segment as is).")
 @click.option("--pos", is_flag=True, help="Append part-of-speech tags (word/tag).")
 @encoding_option
-def command(file: str, sep: str, do_clean: bool, pos: bool, encoding: str | None) -> None:
+@max_size_option
+def command(file: str, sep: str, do_clean: bool, pos: bool, encoding: str | None, max_size: int) -> None:
     """Segment FILE (or stdin) with the domain dictionary; figures stay whole."""
     from ..cleaning import clean
     from ..segmenter import default_segmenter
 
-    text = read_input_text(file, encoding)
+    text = read_input_text(file, encoding, max_size)
     if do_clean:
         text = clean(text).text
     seg = default_segmenter()

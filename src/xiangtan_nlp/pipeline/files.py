@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
@@ -77,12 +77,13 @@ def _warn(message: str) -> None:
 
 def open_source(
     source: Any, *, encoding: str | None = None, id_field: str = "id", text_field: str = "text",
-    max_size: int | None = None,
+    max_size: int | None = None, page_metadata: bool = True,
 ) -> tuple[Iterable[Document | str], "Corpus | None", list[str]]:  # fmt: skip
     """``(documents, corpus, input paths)``: paths are read lazily as a Corpus collecting failures.
 
     A str or path, or a list/tuple of them, names files and folders ('-': stdin); anything else
-    is taken as documents (Documents, or texts whose id is their position).
+    is taken as documents (Documents, or texts whose id is their position). ``page_metadata``:
+    look for a title, date and URL in texts whose source does not state them.
     """
     from ..io.read import MAX_BYTES, Corpus, read_corpus
 
@@ -94,7 +95,7 @@ def open_source(
         paths = [os.fspath(p) for p in source]
         corpus = read_corpus(
             paths, encoding=encoding, id_field=id_field, text_field=text_field, on_error="collect",
-            max_bytes=MAX_BYTES if max_size is None else max_size * 2**20,
+            max_bytes=MAX_BYTES if max_size is None else max_size * 2**20, page_metadata=page_metadata,
         )  # fmt: skip
         return corpus, corpus, paths
     return source, None, []
@@ -110,6 +111,21 @@ def _key(doc: Document) -> str:
     return doc.path or doc.id
 
 
+def _name(doc: Document) -> str:
+    """A document as a message names it: its file (and line), else its id, printable whatever it holds."""
+    return (doc.path or doc.id).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _job(command: str, paths: list[str], **options: Any) -> dict[str, Any] | None:
+    """What makes two runs the same job (kept in the journal; --resume refuses another job)."""
+    if not paths:
+        return None  # documents given in Python: nothing to compare
+    inputs = [p if p == "-" else os.path.abspath(p) for p in paths]
+    # JSON keeps any file name: bytes that are not UTF-8 travel as escapes
+    inputs = [p.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for p in inputs]
+    return {"command": command, "inputs": inputs, **options}
+
+
 class _Tracker:
     """Counts documents and names every failure (read failures as soon as they happen)."""
 
@@ -118,13 +134,14 @@ class _Tracker:
         self.corpus = corpus
         self.notify = notify
         self._reported = 0
+        self._noted = 0
 
     def track(self, results: Iterable[Result]) -> Iterator[Result]:
         for doc, records, error in results:
             self.summary.documents += 1
             self.flush()
             if error:
-                self.fail(f"{doc.path or doc.id}: {error}")
+                self.fail(f"{_name(doc)}: {error}")
             yield doc, records, error
         self.flush()
 
@@ -138,6 +155,9 @@ class _Tracker:
         for f in self.corpus.failures[self._reported :]:
             self.fail(str(f))
         self._reported = len(self.corpus.failures)
+        for note in self.corpus.notes[self._noted :]:  # worth a word, not a failure (a duplicate id)
+            self.notify(str(note))
+        self._noted = len(self.corpus.notes)
 
 
 def _run_to_writer(
@@ -146,6 +166,8 @@ def _run_to_writer(
     run: Callable[[Iterable[Document | str]], Iterator[Result]],
 ) -> RunSummary:  # fmt: skip
     """Run the batch (``run``) into ``writer``; close it finished on success, resumable on interruption."""
+    from ..io.write import UnwritableRow
+
     tracker = _Tracker(summary, corpus, notify)
     if writer.done:
         summary.resumed = len(writer.done)
@@ -155,7 +177,10 @@ def _run_to_writer(
     try:
         for doc, records, error in tracker.track(run(docs)):
             if not error:
-                write(writer, doc, records)
+                try:
+                    write(writer, doc, records)
+                except UnwritableRow as e:  # nothing of this document was written; the rest goes on
+                    tracker.fail(f"{_name(doc)}: not written: {e}")
             writer.commit(_key(doc))  # a reported failure need not be tried again by resume
         ok = True
     except KeyboardInterrupt:
@@ -206,12 +231,18 @@ def extract_to(
             raise ValueError("a scheduler address needs engine='dask' (--engine dask)")
         if engine == "dask" and fmt == "parquet" and (resume or path is None):
             raise ValueError("the dask engine writes parquet to a folder: give an output path, without resume")
-        docs, corpus, paths = open_source(source, encoding=encoding, id_field=id_field, text_field=text_field, max_size=max_size)
+        # the tables have no title, date or URL column: no need to look for them in each text
+        docs, corpus, paths = open_source(
+            source, encoding=encoding, id_field=id_field, text_field=text_field, max_size=max_size, page_metadata=False
+        )
         refuse_overwriting_inputs(path, paths)
+    job = _job("extract", paths, kinds=list(kind_list), clean=clean, encoding=encoding, id_field=id_field, text_field=text_field)
     runner = _dask_runner(scheduler, workers) if engine == "dask" else None
     try:
         with _usage():
-            writer = open_writer(path, fmt, bom=bom, resume=resume, partitioned=engine == "dask" and fmt == "parquet")
+            writer = open_writer(
+                path, fmt, bom=bom, resume=resume, partitioned=engine == "dask" and fmt == "parquet", job=job
+            )
     except BaseException:
         if runner is not None:
             runner.close()
@@ -225,8 +256,10 @@ def extract_to(
     def run(items: Iterable[Document | str]) -> Iterator[Result]:
         if runner is not None:
             return runner.run(items, kind_list, clean=clean, timeout=timeout, progress=progress)
-        return run_batch(items, kind_list, clean=clean, n_jobs=workers, timeout=timeout, progress=progress)
+        return run_batch(items, kind_list, clean=clean, n_jobs=workers, timeout=timeout, progress=progress, notify=notify)
 
+    if resume and not writer.done:
+        notify(f"resuming: no interrupted run of {path} to continue; starting from the beginning")
     try:
         return _run_to_writer(docs, corpus, writer, summary, write, notify, run)
     finally:
@@ -265,9 +298,12 @@ def projects_to(
     path = _output_path(out)
     with _usage():
         fmt = guess_format(path, format)
-        docs, corpus, paths = open_source(source, encoding=encoding, id_field=id_field, text_field=text_field, max_size=max_size)
+        # the tables have no title, date or URL column: no need to look for them in each text
+        docs, corpus, paths = open_source(
+            source, encoding=encoding, id_field=id_field, text_field=text_field, max_size=max_size, page_metadata=False
+        )
         refuse_overwriting_inputs(path, paths)
-        writer = open_writer(path, fmt, bom=bom, columns=PROJECT_COLUMNS)
+        writer = open_writer(path, fmt, bom=bom, columns=PROJECT_COLUMNS, job=_job("projects", paths))
     summary = RunSummary(output=path)
 
     def write(w: "TableWriter", doc: Document, records: list) -> None:
@@ -277,7 +313,7 @@ def projects_to(
 
     def run(items: Iterable[Document | str]) -> Iterator[Result]:
         kinds = ("money", "percent", "project")
-        return run_batch(items, kinds, clean=clean, n_jobs=workers, timeout=timeout, progress=progress)
+        return run_batch(items, kinds, clean=clean, n_jobs=workers, timeout=timeout, progress=progress, notify=notify)
 
     return _run_to_writer(docs, corpus, writer, summary, write, notify, run)
 
@@ -316,17 +352,17 @@ def cluster_to(
 ) -> ClusterRun:
     """Cluster the inputs by topic; write one row per document to ``out`` and one per topic to ``terms``.
 
-    ``terms`` defaults to ``OUT.terms.<ext>`` beside a file ``out`` (None with stdout). Row
+    ``terms`` defaults to ``OUT.terms.<ext>`` beside a file ``out`` (None with stdout or a device). Row
     columns: doc_id, title, topic, score, topic_terms; topic -1 holds documents with no words
     left after cleaning. ``save`` also writes the fitted model (.npz) for TopicModel.load.
     """
     from pathlib import Path
 
-    from ..io.write import guess_format, need_pyarrow, refuse_overwriting_inputs, write_frame
-    from ..topics import cluster
+    from ..io.write import guess_format, lock_outputs, need_pyarrow, output_target, refuse_overwriting_inputs
 
     notify = notify or _warn
     path = _output_path(out) or "-"
+    locks = ExitStack()
     with _usage():
         fmt = guess_format(path, format)
         if fmt == "parquet" and path == "-":
@@ -334,12 +370,30 @@ def cluster_to(
         if "parquet" in (fmt, guess_format(terms, None) if terms is not None else None):
             need_pyarrow()
         terms_path = None if terms is None else os.fspath(terms)
-        if terms_path is None and path != "-":
+        if terms_path is None and path != "-" and output_target(path) == "file":  # not /dev/null.terms.csv
             p = Path(path)
             terms_path = str(p.with_name(f"{p.stem}.terms.{'csv' if fmt == 'csv' else fmt}"))
         docs, corpus, paths = open_source(source, encoding=encoding, id_field=id_field, text_field=text_field, max_size=max_size)
-        for target in (path, terms_path, None if save is None else os.fspath(save)):
+        targets = (path, terms_path, None if save is None else os.fspath(save))
+        for target in targets:
             refuse_overwriting_inputs(target, paths)
+        # every output is checked (a folder, a symlink…) and locked before the work, not after it
+        locks.enter_context(lock_outputs(*targets))
+    with locks:
+        return _cluster(
+            docs, corpus, path, fmt, terms_path, k, method, n_terms, random_state, streaming, batch_size, save,
+            workers, bom, progress, notify,
+        )  # fmt: skip
+
+
+def _cluster(
+    docs: Any, corpus: "Corpus | None", path: str, fmt: str, terms_path: str | None, k: int | str, method: str,
+    n_terms: int, random_state: int, streaming: bool, batch_size: int, save: Any, workers: int | None, bom: bool,
+    progress: bool | None, notify: Notify,
+) -> ClusterRun:  # fmt: skip
+    from ..io.write import guess_format, write_frame
+    from ..topics import cluster
+
     summary = RunSummary(output=None if path == "-" else path)
     tracker = _Tracker(summary, corpus, notify)
     docs = docs if streaming else [d for d in docs]  # streaming reads the files once, as it goes
