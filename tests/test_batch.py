@@ -161,3 +161,51 @@ def test_a_stage_without_checks_is_stopped_and_named(monkeypatch, stage) -> None
     monkeypatch.undo()
     _, records, error = document.process_one(doc, ("money",), timeout=60.0)
     assert error is None and [r.text for r in records] == ["20亿元"]
+
+
+# -- the job runner's workers (issue 19): a death costs one item, never the run ----------------------------
+def _double_or_die(chunk: list[int]) -> list[int]:
+    """Doubles; items 37 and 150 kill their worker as the OOM killer would (SIGKILL)."""
+    out = []
+    for x in chunk:
+        if x in (37, 150):
+            os.kill(os.getpid(), signal.SIGKILL)
+        out.append(2 * x)
+    return out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_a_dead_worker_costs_only_its_item() -> None:
+    heard: list[str] = []
+    got = list(jobs.ordered_map(_double_or_die, range(200), workers=2, chunk_size=8,
+                                on_lost=lambda x, why: (x, why), notify=heard.append))  # fmt: skip
+    assert [g for g in got if isinstance(g, tuple)] == [
+        (37, "the worker process died while processing it (killed by SIGKILL: out of memory?)"),
+        (150, "the worker process died while processing it (killed by SIGKILL: out of memory?)"),
+    ]
+    assert [g for g in got if not isinstance(g, tuple)] == [2 * x for x in range(200) if x not in (37, 150)]
+    assert heard == ["a worker process died (killed by SIGKILL: out of memory?); the 8 items it held are run again one by one"] * 2
+    with pytest.raises(jobs.WorkerDied, match="while running one item"):
+        list(jobs.ordered_map(_double_or_die, range(200), workers=2, chunk_size=8))
+
+
+def _fail_to_start() -> None:
+    raise RuntimeError("no model file")
+
+
+def test_a_failing_initializer_stops_the_run_at_once() -> None:
+    """Every worker would fail the same way: the error is raised, workers are not restarted forever."""
+    import multiprocessing
+
+    with pytest.raises(RuntimeError, match="no model file"):
+        list(jobs.ordered_map(_double_or_die, range(200), workers=2, chunk_size=8, initializer=_fail_to_start))
+    assert multiprocessing.active_children() == []
+
+
+def test_a_consumer_that_stops_early_leaves_no_worker() -> None:
+    import multiprocessing
+
+    results = jobs.ordered_map(_double_or_die, range(38, 10**6), workers=2, chunk_size=8)
+    assert next(results) == 76
+    results.close()
+    assert multiprocessing.active_children() == []
