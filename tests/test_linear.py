@@ -95,9 +95,8 @@ def _project_lines_run(text: str) -> int:
 
     def tracer(frame: FrameType, event: str, arg: Any) -> Any:
         nonlocal count
-        name = frame.f_code.co_filename
-        if "extraction" not in name or "project" not in name.rsplit("/", 1)[-1]:
-            return None  # only project_*.py and projects.py are counted
+        if "extraction/project" not in frame.f_code.co_filename.replace("\\", "/"):
+            return None  # only project_*.py and the projects package are counted
         if event == "line":
             count += 1
         return tracer
