@@ -47,10 +47,11 @@ repair lists (``Step.candidates``), among all it weighs, among the block-list wo
 ``data/censor_prior.tsv`` that fit the mask's neighbours, and where a cheap language-model score
 with the prior's character rate ranks it.
 
-``--fit`` instead fits the weights of the mask scorer (``repair.WEIGHTS``) on the dev slice's mask
-cases (``--fit-on random``, as the shipped weights were, ``censor`` or ``both``): a conditional
-logit over each mask's candidate fillers, among the masks whose truth is a candidate; then
-``repair.CALIBRATION`` on every mask repair attempts. Never fit on the test slice.
+``--fit`` instead fits the weights of the mask scorer (``infill.WEIGHTS``) on the dev slice's mask
+cases (``--fit-on random``, ``censor`` or ``both``, as the shipped weights were): a conditional
+logit over each mask's candidate fillers (every mask of a case's marks together, as a filter
+masks every occurrence), among the masks whose truth is a candidate; then ``infill.CALIBRATION``
+on every fill repair makes at threshold 0 with those weights. Never fit on the test slice.
 """
 
 from __future__ import annotations
@@ -385,49 +386,64 @@ def oracle(cases: list[cc.Case], steps: list, models: tuple, lex: object) -> Non
 
 
 def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
-    """Fit ``repair.WEIGHTS`` by maximum likelihood of the true filler among the candidates, then
-    ``repair.CALIBRATION`` on every mask that gets a decision, right or wrong."""
+    """Fit ``infill.WEIGHTS`` by maximum likelihood of the true filler among the candidates, then
+    ``infill.CALIBRATION`` on what repair itself does with those weights: every mask step of a
+    threshold-0 run (hidden words behind the same marks decided together, as repair decides
+    them), its share against whether its fill is right."""
     import numpy as np
     from scipy.optimize import minimize
     from sklearn.linear_model import LogisticRegression
 
-    mask_run, looks_not = internal("_MASK_RUN"), internal("_looks_censored_not")
-    mask_features, weights, features = internal("mask_features"), internal("WEIGHTS"), internal("FEATURES")
+    from xiangtan_nlp.cleaning import infill, masks
+    from xiangtan_nlp.cleaning.repair import repair
+
     decided = []  # (candidates, features, truth) of every mask that repair would attempt
     for case in cases:
-        runs = [m.span() for m in mask_run.finditer(case.text)]
-        if not case.truth or len(runs) != 1 or looks_not(case.text, runs):
+        runs = masks.censor_masks(case.text)
+        if not case.truth or not runs:
             continue
-        fillers, feats = mask_features(case.text, runs, models, lex)
+        marks = case.text[runs[0][0] : runs[0][1]]
+        spans = [r for r in runs if case.text[r[0] : r[1]] == marks]  # a filter masks every occurrence
+        fillers, feats = infill.mask_features(case.text, spans, models, lex)
         if fillers:
             decided.append((fillers, feats, case.truth))
     data = [(x, f.index(t)) for f, x, t in decided if t in f]
 
-    def nll(w: np.ndarray) -> float:
-        total = 0.0
+    def nll(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.0, np.zeros_like(w)
         for x, y in data:
             z = x @ w
             m = z.max()
-            total -= z[y] - m - np.log(np.exp(z - m).sum())
-        return total
+            p = np.exp(z - m)
+            s = p.sum()
+            total -= z[y] - m - np.log(s)
+            grad -= x[y] - (p / s) @ x
+        return total, grad
 
-    w = minimize(nll, np.array(weights, dtype=float), method="L-BFGS-B").x
+    w = minimize(nll, np.array(infill.WEIGHTS, dtype=float), jac=True, method="L-BFGS-B").x
     top1 = np.mean([int(np.argmax(x @ w)) == y for x, y in data])
     print(f"{len(data)} of {len(decided)} attempted masks ({len(cases)} cases) have the truth among the "
           f"candidates; top-1 among those {top1:.3f}")  # fmt: skip
-    print("WEIGHTS = (" + ", ".join(f"{v:.3f}" for v in w) + ")  # " + ", ".join(features))
+    print("WEIGHTS = (" + ", ".join(f"{v:.3f}" for v in w) + ")  # " + ", ".join(infill.FEATURES))
+    saved = infill.WEIGHTS, infill.CALIBRATION
+    infill.WEIGHTS, infill.CALIBRATION = tuple(w), {1: (0.0, 1.0), 2: (0.0, 1.0)}  # confidence = share
     by_length: dict[int, tuple[list, list]] = {1: ([], []), 2: ([], [])}
-    for fillers, x, truth in decided:
-        z = x @ w
-        k = int(np.argmax(z))
-        share = min(max(1.0 / np.exp(z - z[k]).sum(), 1e-9), 1 - 1e-9)
-        by_length[len(fillers[k])][0].append([np.log(share / (1 - share))])
-        by_length[len(fillers[k])][1].append(fillers[k] == truth)
+    try:
+        for case in cases:
+            if not case.truth:
+                continue
+            for st in repair(case.text, threshold=0.0, models=models, lexicon=lex).steps:
+                if st.rule == "mask-infill" and len(st.after) in by_length:
+                    share = min(max(st.confidence, 1e-6), 1 - 1e-6)
+                    by_length[len(st.after)][0].append([np.log(share / (1 - share))])
+                    by_length[len(st.after)][1].append(st.after == case.truth)
+    finally:
+        infill.WEIGHTS, infill.CALIBRATION = saved
     cal = {}
     for g, (x, y) in by_length.items():
         fit = LogisticRegression(C=100.0, max_iter=2000).fit(np.array(x), np.array(y))
         cal[g] = (float(fit.intercept_[0]), float(fit.coef_[0, 0]))
-        print(f"  best filler of {g}: {len(y)} masks, right {np.mean(y):.3f}")
+        print(f"  fills of {g}: {len(y)} mask steps, right {np.mean(y):.3f}")
     print("CALIBRATION = {" + ", ".join(f"{g}: ({a:.3f}, {b:.3f})" for g, (a, b) in cal.items()) + "}")
     return 0
 
