@@ -32,9 +32,11 @@ MODEL_FILE = "project_links.json"
 
 _CLAUSE = re.compile(r"[，,：:]")
 _AGGREGATE = re.compile(
-    r"[0-9一二两三四五六七八九十百千几多]+(?:个|项|批|大)[^，。；,;\n]{0,12}?(?:项目|工程)|这批|一批|多个(?:项目|工程)|等[0-9一二三四五六七八九十]+个"
+    r"[0-9一二两三四五六七八九十百千几多]+(?:个|项|批|大)[^，。；,;\n]{0,12}?(?:项目|工程)|这批|一批|多个(?:项目|工程)"
 )
 # a sentence that sums over many works, or speaks of a company's results, not one work's money
+_COMPANY_RESULT = re.compile(r"净利润|净利|市值|股价|每股")  # never a work's figure in the annotations
+_SUM = re.compile(r"合计|共计|总计|一共|总共")
 _TOTAL = re.compile(r"合计|共计|累计|总计|全部|平均|一共|总共|其余|分别")
 _RESULTS = re.compile(r"同比|营业收入|营业总收入|净利润|利润总额|年报|半年报|季度|股|市值|实现利润")
 _ANAPHOR = re.compile(r"(?:该|本|此|这个|这一|整个|其)(?:项目|工程|基地|工厂|园区|产业园)|^(?:项目|工程)|[，,](?:项目|工程)")
@@ -222,13 +224,30 @@ def load_model() -> LinkModel:
     return LinkModel(dict(raw["weights"]), float(raw["intercept"]), float(raw["threshold"]))
 
 
+def _total(text: str, fig: Record, sentences: Sentences, starts: Sequence[int]) -> bool:
+    """The rules' post-filter: a count of projects before the amount in its sentence with no project
+    named after it (7个外资项目，合计总投资…), or 合计/共计/总计 just before the amount: a total."""
+    s_lo, _ = sentences.span(fig.start)
+    if _SUM.search(text, max(s_lo, fig.start - 8), fig.start):
+        return True
+    last = None
+    for last in _AGGREGATE.finditer(text, s_lo, fig.start):
+        pass
+    return last is not None and bisect_left(starts, last.end()) == bisect_left(starts, fig.start)
+
+
 def link(
     text: str, figures: Sequence[Record], projects: Sequence[Record], model: LinkModel | None = None
 ) -> list[str | None]:
     """The project each figure belongs to (None when no candidate is likely enough), in figure order."""
     model = model or load_model()
+    sentences = Sentences(text)
+    starts = sorted(p.start for p in projects if p.kind == "project")
     out: list[str | None] = []
-    for cands in candidates(text, figures, projects):
+    for fig, cands in zip(figures, candidates(text, figures, projects)):
+        if cands and (_total(text, fig, sentences, starts) or (fig.label and _COMPANY_RESULT.search(fig.label))):
+            out.append(None)  # GUIDELINE 7: a total over several projects, a company's results
+            continue
         best, p_best = None, -1.0
         for project, feats in cands:
             p = model.probability(feats)

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from ...segmenter import default_segmenter
 from ..project_names import (
-    _CATEGORY_END, _NETWORK, _ZONE_HEADS, Mention, _content, _drop_places, _network_only, is_generic,
+    _CATEGORY_END, _NETWORK, _ZONE_HEADS, Mention, _content, _drop_places, _network_only, _split_location,
+    is_generic,
 )
 from .tagger import Span, lexicon, tag
 from ..project_vocab import head_of, vocab
@@ -40,7 +41,7 @@ _LEAD_EXTRA = (
     "东至", "西至", "南至", "北至", "东到", "西到", "南到", "北到",
 )  # fmt: skip
 # a category before the name it describes (2022年亚运会配套工程湖杭铁路 → 湖杭铁路)
-_CATEGORY = re.compile(r"(?:配套工程|重点工程|重点项目|重大项目|民生工程|控制性工程|重点建设项目)(?=.{2})")
+_CATEGORY = re.compile(r"(?:项目配套(?:基础)?工程|配套(?:基础)?工程|重点工程|重点项目|重大项目|民生工程|控制性工程|重点建设项目)(?=.{2})")
 # a count inside a "name" (昌樟扩建3个高速公路项目, 郑州八大生产基地): what follows counts works
 _COUNT = re.compile(r"(?:等|以及)?[0-9一二三四五六七八九十两几数多]+(?:多)?(?:个|座|条|批|家|大|项|类|所|处|栋)")
 _MAX_HEAD = 6  # the longest head word
@@ -84,6 +85,9 @@ def _repair(text: str, a: int, b: int) -> tuple[int, int]:
     if count is not None and count.start() >= 2:
         b = a + count.start()  # the works before a count of them: their name ends there
         name = text[a:b]
+        if len(name) <= 3 and not _head_end(name):
+            return a, a  # 郑州八大生产基地: a place before the count, not a name
+
     # after the last head word only a phase or a trailer (一期, 改造项目) stays in the name
     end = _head_end(name)
     if 0 < end < len(name):
@@ -101,8 +105,8 @@ def _keep(name: str) -> bool:
         return False
     if _LEGAL.search(name) or _CATEGORY_END.search(name):
         return False  # a company; a zone's key projects (a category)
-    if is_generic(name):
-        return False
+    if is_generic(name) or "某" in name:
+        return False  # 某项目, 某市某工程: an anonymised work says which kind, not which one
     head = head_of(name)
     v = vocab()
     if head in _NETWORK and _network_only(name, v):
@@ -133,13 +137,15 @@ def _shared_tail(first: str, last: str) -> str | None:
 def recognize(text: str) -> list[Mention]:
     """Project mentions in a cleaned ``text``, in order: tagged, filtered, coordinated, repeated."""
     spans = tag(text)
+    v = vocab()
     out: list[Mention] = []
     for s in spans:
         a, b = _trim(text, s)
         a, b = _repair(text, a, b)
         name = text[a:b]
         if _keep(name):
-            out.append(Mention(a, b, name, head=head_of(name)))
+            # a zone or county written before the name is its location too (the name keeps it)
+            out.append(Mention(a, b, name, head=head_of(name), location=_split_location(name, v)[0]))
     # coordinations: the conjuncts before the last one take its shared tail, right to left
     for i in range(len(out) - 2, -1, -1):
         m, nxt = out[i], out[i + 1]

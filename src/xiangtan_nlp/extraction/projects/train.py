@@ -1,8 +1,13 @@
-"""Train the project-name tagger from the annotated train split (tests/data/projects/train.jsonl).
+"""Train the project-name tagger and the amount linker from tests/data/projects/train.jsonl.
 
-Reads only the resolved annotation files; writes the CRF model that the package ships. Training is
-deterministic (documents, windows and features in file order; L-BFGS has no random start), so the
-same data gives the same file byte for byte.
+    python -m xiangtan_nlp.extraction.projects.train [--data tests/data/projects] [--out src/xiangtan_nlp/data]
+
+Reads only the resolved annotation file (and the package's own data: vocabulary, word clusters);
+writes data/project_crf.tsv and data/project_links.json. Deterministic: documents, windows and
+features in file order, L-BFGS from zero, liblinear with a fixed seed, sorted output, so the same
+data gives the same files byte for byte. Needs python-crfsuite (training only; the package reads
+the weights without it). The settings below were chosen by 5-fold cross-validation on train and
+on dev (benchmarks/projects_bench.py); the sealed test played no part.
 """
 
 from __future__ import annotations
@@ -53,8 +58,8 @@ def sequences(records: Sequence[dict]) -> Iterator[tuple[list[list[str]], list[s
             yield features(doc[a:b]), lab[a:b]
 
 
-def train(records: Sequence[dict], out: str | Path, params: dict[str, object] | None = None) -> Path:
-    """Fit the CRF on ``records`` and write it to ``out``."""
+def fit_crf(records: Sequence[dict], path: str | Path, params: dict[str, object] | None = None) -> Path:
+    """Fit the CRF on ``records`` with python-crfsuite and write crfsuite's own model file to ``path``."""
     import pycrfsuite
 
     params = {**CRF_PARAMS, **(params or {})}
@@ -65,11 +70,17 @@ def train(records: Sequence[dict], out: str | Path, params: dict[str, object] | 
         for _ in range(repeat if "B" in y else 1):
             trainer.append(x, y)
     trainer.set_params(params)
+    trainer.train(str(path))
+    return Path(path)
+
+
+def train(records: Sequence[dict], out: str | Path, params: dict[str, object] | None = None) -> Path:
+    """Fit the CRF on ``records`` and write its weights as the package reads them (:class:`Model` text)."""
+    import pycrfsuite
+
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "crf.bin"
-        trainer.train(str(path))
         tagger = pycrfsuite.Tagger()
-        tagger.open(str(path))
+        tagger.open(str(fit_crf(records, Path(tmp) / "crf.bin", params)))
         info = tagger.info()
         tagger.close()
     Path(out).write_text(export(info.state_features, info.transitions).to_tsv(), encoding="utf-8")
