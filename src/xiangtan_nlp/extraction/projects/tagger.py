@@ -168,7 +168,7 @@ def _freq_bucket(f: int) -> str:
 
 
 #: Feature templates with a value at each character of a window ('' when absent) ...
-CHAR_TEMPLATES = ("c", "b-1", "b+1", "tp", "wf", "fq", "d", "h", "m")
+CHAR_TEMPLATES = ("c", "b-1", "b+1", "tp", "wf", "fq", "d", "h", "m", "r")
 #: ... and templates with one value per word, read at each of its characters, its first or its last.
 WORD_TEMPLATES = {"w": "all", "q": "all", "pw": "first", "pf": "first", "pt2": "first", "pq": "first",
                   "nw": "last", "nt": "last", "nq": "last"}  # fmt: skip
@@ -197,13 +197,30 @@ class Window:
     lengths: list[int]  # the words' lengths (they tile the window)
 
 
-def analyse(text: str, tokens: Sequence[tuple[str, str]] | None = None) -> Window:
+def rule_labels(text: str) -> list[str]:
+    """Where the rule finder (:func:`..project_names.find_mentions`) puts names in a whole folded
+    ``text``, per character: B first, I inside, L last, R a reference (该项目), '' elsewhere."""
+    from ..project_names import find_mentions
+
+    out = [""] * len(text)
+    for m in find_mentions(text):
+        if m.ref:
+            out[m.start : m.end] = ["R"] * (m.end - m.start)
+            continue
+        out[m.start : m.end] = ["B", *["I"] * (m.end - m.start - 2), "L"][: m.end - m.start]
+    return out
+
+
+def analyse(
+    text: str, tokens: Sequence[tuple[str, str]] | None = None, rule: Sequence[str] | None = None
+) -> Window:
     """The template values of one window ``text`` (already folded), tokens from the POS segmenter.
 
     Per character: the character and its bigrams (c, b-1, b+1); its word's POS tag, lexicon flags
     and commonness, each with the character's place in the word (tp wf fq); the distance to the
     next head word of the clause with that head's type (d); a head word here (h); quotes,
-    brackets, a capacity or a route around it (m). Per word: the word and its cluster (w q, at
+    brackets, a capacity or a route around it (m); the rule finder's label (r, from
+    :func:`rule_labels` of the document, sliced to the window; none when ``rule`` is None). Per word: the word and its cluster (w q, at
     every character), the word before with its flags, the two tags before and its cluster (pw pf
     pt2 pq, at the first character), the word after with its tag and cluster (nw nt nq, at the last).
     """
@@ -264,7 +281,7 @@ def analyse(text: str, tokens: Sequence[tuple[str, str]] | None = None) -> Windo
         chars={
             "c": chars, "b-1": [a + b for a, b in zip([pad, *chars], chars)],
             "b+1": [a + b for a, b in zip(chars, [*chars[1:], pad])], "tp": tp, "wf": wf, "fq": fq,
-            "d": dist, "h": head_end, "m": marks,
+            "d": dist, "h": head_end, "m": marks, "r": list(rule) if rule is not None else [""] * n,
         },
         words={
             "w": words, "q": [clus.get(w, "-") for w in words],
@@ -280,9 +297,11 @@ def analyse(text: str, tokens: Sequence[tuple[str, str]] | None = None) -> Windo
 _BMES = ("", "S", *("B" + "M" * (k - 2) + "E" for k in range(2, 12)))
 
 
-def features(text: str, tokens: Sequence[tuple[str, str]] | None = None) -> list[list[str]]:
+def features(
+    text: str, tokens: Sequence[tuple[str, str]] | None = None, rule: Sequence[str] | None = None
+) -> list[list[str]]:
     """The feature strings (``template=value``) of each character of one window, for training."""
-    win = analyse(text, tokens)
+    win = analyse(text, tokens, rule)
     out: list[list[str]] = [[] for _ in text]
     for name in TEMPLATES:
         if name in win.chars:
@@ -431,7 +450,8 @@ def tag(text: str, model: Model | None = None) -> list[Span]:
     if not spans:
         return []
     # every window of the document in one batch: one weight look-up per template, not per window
-    em = model.emissions([analyse(folded[a:b], seg.pos(folded[a:b])) for a, b in spans]).tolist()
+    rule = rule_labels(folded)
+    em = model.emissions([analyse(folded[a:b], seg.pos(folded[a:b]), rule[a:b]) for a, b in spans]).tolist()
     out: list[Span] = []
     pos = 0
     for a, b in spans:
@@ -443,5 +463,5 @@ def tag(text: str, model: Model | None = None) -> list[Span]:
 
 __all__ = [
     "CHAR_TEMPLATES", "EXTRA_HEADS", "LABELS", "MODEL_FILE", "TEMPLATES", "WORD_TEMPLATES", "Model", "Span", "Window",
-    "analyse", "decode", "features", "fold", "lexicon", "load_model", "tag", "windows",
+    "analyse", "decode", "features", "fold", "lexicon", "load_model", "rule_labels", "tag", "windows",
 ]  # fmt: skip

@@ -20,7 +20,7 @@ from typing import Iterator, Sequence
 
 from .linker import MODEL_FILE as LINKS_FILE
 from .linker import LinkModel, candidates
-from .tagger import LABELS, MODEL_FILE, Model, features, fold, windows
+from .tagger import LABELS, MODEL_FILE, Model, features, fold, rule_labels, windows
 
 #: Link model settings (chosen on dev): L2 strength and the probability a link needs.
 LINK_C = 0.3
@@ -54,8 +54,9 @@ def sequences(records: Sequence[dict]) -> Iterator[tuple[list[list[str]], list[s
     for rec in records:
         doc = fold(rec["doc"])
         lab = labels_of(doc, rec["mentions"])
+        rule = rule_labels(doc)
         for a, b in windows(doc):
-            yield features(doc[a:b]), lab[a:b]
+            yield features(doc[a:b], rule=rule[a:b]), lab[a:b]
 
 
 def fit_crf(records: Sequence[dict], path: str | Path, params: dict[str, object] | None = None) -> Path:
