@@ -6,6 +6,7 @@ stays, because it carries meaning the extractors and readers rely on.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import regex
@@ -25,6 +26,12 @@ _PATTERN = regex.compile(
     rf"|(?P<invisible>[{INVISIBLE_CLASS}{CONTROL_CLASS}]+)"
     rf"|(?P<space>[{ODD_SPACES_CLASS}]+)"
 )
+# Every match of _PATTERN starts at (or, for the grouping comma, just after) one of these
+# characters, and most texts hold none: a stdlib scan for one class finds the first in a tenth of
+# the time _PATTERN takes to scan a text with nothing to change.
+_FIRST = re.compile(
+    rf"[{FULLWIDTH_ALNUM_CLASS}\r\u2028\u2029\x85{INVISIBLE_CLASS}{CONTROL_CLASS}{ODD_SPACES_CLASS}]"
+)
 
 
 def normalize(text: str) -> tuple[str, list[Step]]:
@@ -32,10 +39,13 @@ def normalize(text: str) -> tuple[str, list[Step]]:
     steps: list[Step] = []
     if not unicodedata.is_normalized("NFC", text):
         text = _nfc(text, steps)
+    first = _FIRST.search(text)
+    if first is None:
+        return text, steps
     out: list[str] = []
     last = 0
     delta = 0  # output position minus input position, for step spans in replay coordinates
-    for m in _PATTERN.finditer(text):
+    for m in _PATTERN.finditer(text, first.start()):
         rule = m.lastgroup
         before = m.group()
         if rule == "fullwidth":
