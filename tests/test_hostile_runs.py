@@ -175,6 +175,19 @@ def other_format(tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
     return ["extract", str(tmp / "in"), "-o", str(tmp / "out.csv"), "--format", "jsonl", *MONEY, "--resume"]
 
 
+def resumed_elsewhere(tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
+    """Stopped in one folder, resumed from another: the same inputs by another relative path."""
+    texts(tmp / "in", 5)
+    mp.chdir(tmp)
+    interrupted_run(["extract", "in", "-o", "out.csv", *MONEY], 4, mp)
+    mp.chdir(tmp / "in")
+    return ["extract", "../in", "-o", "../out.csv", *MONEY, "--resume"]
+
+
+def each_document_once(tmp: Path, stderr: str) -> None:
+    assert [r["doc_id"] for r in rows(tmp / "out.csv")] == [f"doc{i}.txt" for i in range(1, 6)]
+
+
 def refused_resume_left_alone(tmp: Path, stderr: str) -> None:
     """A refused resume changes nothing: the partial file is as the interrupted run left it."""
     partial = (tmp / "out.csv.partial").read_bytes()
@@ -328,6 +341,7 @@ CASES = [
          check=refused_resume_left_alone),
     Case("journal offset past the end", offset_past_end, 2, ["is shorter (", "than its journal says"],
          check=refused_resume_left_alone),
+    Case("resumed from another folder", resumed_elsewhere, 0, ["resuming: 3 documents"], check=each_document_once),
     Case("resume with other inputs", other_inputs, 2, ["another job (inputs was"], check=refused_resume_left_alone),
     Case("resume in another format", other_format, 2, ['format was "csv", now "jsonl"'], check=refused_resume_left_alone),
     # silent mojibake and misattributed rows

@@ -107,8 +107,14 @@ def _output_path(out: str | os.PathLike[str] | None) -> str | None:
 
 
 def _key(doc: Document) -> str:
-    """A document's identity across runs: where it came from (file, or file:line), else its id."""
-    return doc.path or doc.id
+    """A document's identity across runs: where it came from (file, or file:line), else its id.
+
+    Absolute, as the job's inputs are: a run resumed from another folder (``cd ..`` and the
+    same inputs by another relative path) skips what was written instead of writing it twice.
+    """
+    if not doc.path or doc.path.startswith("<stdin>"):
+        return doc.path or doc.id
+    return os.path.abspath(doc.path)
 
 
 def _name(doc: Document) -> str:
