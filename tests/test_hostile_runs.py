@@ -252,6 +252,11 @@ def victim_untouched(tmp: Path, stderr: str) -> None:
     assert not (tmp / "out.csv").is_symlink() and not os.path.lexists(tmp / "out.csv.partial")
 
 
+def nothing_written(tmp: Path, stderr: str) -> None:
+    assert (tmp / "victim.txt").read_text(encoding="utf-8") == "precious"
+    assert not os.path.lexists(tmp / "out.csv") and not os.path.lexists(tmp / "out.csv.partial")
+
+
 def link_left_alone(tmp: Path, stderr: str) -> None:
     assert (tmp / "out.csv").is_symlink() and (tmp / "victim.txt").read_text(encoding="utf-8") == "precious"
 
@@ -351,6 +356,8 @@ CASES = [
     Case("duplicate ids", duplicate_ids, 0, ["the id 'a' was seen before; this document is 'a#2'"], check=duplicates_kept_apart),
     # output paths
     Case("symlink planted at OUT.partial", link_planted_at("out.csv.partial"), 0, ids={"doc1.txt", "doc2.txt"}, check=victim_untouched),
+    Case("symlink planted at OUT.lock", link_planted_at("out.csv.lock"), 2,
+         ["cannot create its lock file", "out.csv.lock (it is a symbolic link; remove it)"], check=nothing_written),
     Case("-o a symlink", link_planted_at("out.csv"), 2, ["out.csv is a symbolic link"], check=link_left_alone),
     Case("-o a device", output_is_a_device, 0, ["2 documents"], check=device_still_a_device),
     Case("cluster -o a device", cluster_to_a_device, 0, ["6 documents"], check=device_still_a_device),

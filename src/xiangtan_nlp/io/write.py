@@ -176,7 +176,11 @@ class OutputLock:
         except ImportError:
             return
         while self._fd is None:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _CLOEXEC, 0o666)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _CLOEXEC, 0o666)
+            except OSError as e:  # a link planted there, or a folder where nothing can be created
+                why = "it is a symbolic link; remove it" if e.errno == errno.ELOOP else e.strerror
+                raise ValueError(f"cannot write {self.output}: cannot create its lock file {self.path} ({why})") from None
             try:
                 if not stat.S_ISREG(os.fstat(fd).st_mode):
                     raise ValueError(f"{self.path} is not a regular file; remove it")
