@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--link", action="append", default=[], help="link setting threshold=… or c=…")
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--no-rules", action="store_true", help="without the rule finder's labels (the r template)")
+    ap.add_argument("--pool-dev", action="store_true", help="folds over train and dev's new articles (not only train)")
+    ap.add_argument("--gold", action="store_true", help="add dev's 23 tests/gold articles to every fold's training")
     args = ap.parse_args(argv)
     if args.no_rules:
         from xiangtan_nlp.extraction.projects import tagger, train as tr
@@ -78,11 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     dev = read_split(args.data / "dev.jsonl")
     header = f"  {'':<14} {'docs':>4} {'names':>6} {'P':>6} {'R':>6} {'F1':>6} {'strict':>7} {'links':>6} {'link acc':>8} {'link prec':>9}"
     print(header)
+    pools = {r["id"]: r.get("pool") for r in read_split(args.data / "dev.texts.jsonl")}
+    dev = [{**r, "pool": pools.get(r["id"])} for r in dev]
+    pool = train + [r for r in dev if r["pool"] != "gold"] if args.pool_dev else train
+    always = [r for r in dev if r["pool"] == "gold"] if args.gold else []
     if args.folds:
         pooled = Totals()
         for k in range(args.folds):
-            held = [r for i, r in enumerate(train) if i % args.folds == k]
-            rest = [r for i, r in enumerate(train) if i % args.folds != k]
+            held = [r for i, r in enumerate(pool) if i % args.folds == k]
+            rest = [r for i, r in enumerate(pool) if i % args.folds != k] + always
             t = scored(held, fitted(rest, params, link_params))
             print(line(f"fold {k}", t), flush=True)
             for f in ("docs", "tp", "fp", "fn", "strict_tp", "links", "links_right", "predicted_links"):
@@ -90,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line("train CV", pooled))
     models = fitted(train, params, link_params)
     # dev's 23 tests/gold articles are the ones the rules were written on: the new ones apart
-    gold = {r["id"] for r in read_split(args.data / "dev.texts.jsonl") if r.get("pool") == "gold"}
+    gold = {r["id"] for r in dev if r["pool"] == "gold"}
     print(line("dev (new)", scored([r for r in dev if r["id"] not in gold], models)))
     print(line("dev (gold)", scored([r for r in dev if r["id"] in gold], models)))
     print(line("dev", scored(dev, models)))

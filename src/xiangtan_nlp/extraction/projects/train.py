@@ -26,7 +26,7 @@ from .tagger import LABELS, MODEL_FILE, Model, features, fold, rule_labels, wind
 LINK_C = 0.3
 LINK_THRESHOLD = 0.3
 #: How many times a window holding a name is shown to the CRF (the others once).
-POSITIVE_REPEAT = 10
+POSITIVE_REPEAT = 20
 #: Weights smaller than this are left out of the shipped file.
 PRUNE = 1e-3
 #: CRF settings (chosen on dev; see benchmarks/projects_bench.py).
