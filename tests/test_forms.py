@@ -156,6 +156,16 @@ POSITIVE: list[tuple[str, str, list[tuple]]] = [
     ("full-width comma group", "营业利润2，645万元", [("money", "2，645万元", "26450000", "CNY", "26450000", "26450000", False)]),
     ("spaced groups", "总投资1 000 000元", [("money", "1 000 000元", "1000000", "CNY", "1000000", "1000000", False)]),
     ("list number", "1. 25亿元的项目", [("money", "25亿元", "2500000000", "CNY", "2500000000", "2500000000", False)]),
+    # ---- forms of the peer's Percent and Currency specs (Recognizers-Text) that news also writes
+    ("wide spaces", "提高一百五十    个百分点", [("percent", "一百五十    个百分点", "150", "pp", "150", "150", False)]),
+    ("spaced 个百分 点", "上升２．４   个百分 点", [("percent", "2.4   个百分 点", "2.4", "pp", "2.4", "2.4", False)]),
+    ("成 and a spaced tenth", "约七成 六的企业", [("percent", "约七成 六", "76", "%", None, None, True)]),
+    ("full-width minus", "增速为－1２２％", [("percent", "－122%", "-122", "%", "-122", "-122", False)]),
+    ("佰分之", "佰分之一百二十点五", [("percent", "佰分之一百二十点五", "120.5", "%", "120.5", "120.5", False)]),
+    ("numeral after a word, foreign currency", "这台电脑两美元", [("money", "两美元", "2", "USD", "2", "2", False)]),
+    ("奈拉", "汇率跌至445奈拉", [("money", "445奈拉", "445", "NGN", "445", "445", False)]),
+    ("成, then a month", "完成七成 六月份", [("percent", "七成", "70", "%", "70", "70", False)]),
+    ("digits a table's gap apart", "表1   2.5%", [("percent", "2.5%", "2.5", "%", "2.5", "2.5", False)]),
 ]  # fmt: skip
 
 # Text that holds no money, percent or rate figure (each one a form above gone wrong).
@@ -177,6 +187,7 @@ NEGATIVE: list[tuple[str, str]] = [
     ("digit after digit and space", "表1 12.5%"),
     ("圆 words", "圆满完成，团圆饭"),
     ("约 in a word", "签约项目3个"),
+    ("a word ending in 一 before a currency", "统一美元结算"),
 ]
 
 # Masked or placeholder amounts: a figure with no value, never one unit (issue 19).

@@ -73,9 +73,12 @@ _QUALIFIER_WORD_END = {"近": set("最附靠临臨亲親邻鄰将將接逼"), "�
 # 元 after a currency prefix is that currency's unit: 港币100元 is HKD, 人民币50元 CNY.
 _GENERIC_YUAN = frozenset("元圆圓")
 _QUALIFIER_LAST = frozenset(w[-1] for w in QUALIFIERS_BEFORE)
+# a currency word of two or more characters other than the yuan's: no word ends in a numeral
+# followed by one of these (一美元, 两欧元), as words do before 元 and 人民币 (统一元件, 李四人民币)
+_FOREIGN_CURRENCY = frozenset(w for w, code in CURRENCY_WORDS.items() if code != "CNY" and len(w) >= 2)
 _BIG_ONLY = frozenset("万萬亿億兆")  # 亿元 alone is a unit, not an amount (近亿元 is one)
 _TENTHS = {"半": 5, "两": 2, "兩": 2}
-_HYPHENS = frozenset("-−")
+_HYPHENS = frozenset("-−－")
 _RANGE_SEP_ONLY = ENGINE.compile(rf"[{INLINE_SPACES}]*+{RANGE_SEP}[{INLINE_SPACES}]*+")
 _UNIT_AMOUNTS = frozenset(Decimal(10) ** k for k in range(5))  # 1美元, 100日元: the base of a rate
 
@@ -177,7 +180,8 @@ def _parse(m: re.Match, text: str) -> _Figure | None:
             if prev in _WORDS_ENDING_IN_ONE:
                 return None
         elif prev and _HAN_CHAR.match(prev) and prev not in _NUMERAL_OK_AFTER:
-            return None
+            if unit_word not in _FOREIGN_CURRENCY or prev in _WORDS_ENDING_IN_ONE:
+                return None  # 李四人民币, 统一元件; but 这台电脑两美元 is two dollars
     m1, m2 = g[_M1], g[_M2]
     if m1 and text[m.end("n1")] in "个個" and COUNTED_CLASS_AFTER.match(text, end):
         return None  # 45个亿元以上项目: 45 projects of the 亿元 class, not 45亿元
@@ -453,7 +457,7 @@ def _digits_join(text: str, a: int, b: int) -> bool:
     nl = _run_length(DIGIT_RUN_BEFORE.search(text, max(0, a - 30), a))
     nr = _run_length(DIGIT_RUN.match(text, b))
     if nl == 1 and nr == 1:
-        return True  # 8 5 折, 5 5亿: letters spaced out
+        return b - a <= 2  # 8 5 折, 5 5亿: letters spaced out (a wider gap between digits is a table's)
     if b - a != 1 or nr != 3 or not 1 <= nl <= 3:
         return False
     # groups of three: a group after this one (1 000 000), or a group before it (…000 000)

@@ -74,7 +74,7 @@ CURRENCY_WORDS: dict[str, str] = {
     "泰铢": "THB", "泰銖": "THB", "卢比": "INR", "盧比": "INR", "越南盾": "VND",
     "澳门元": "MOP", "澳门币": "MOP", "澳門元": "MOP", "澳門幣": "MOP", "林吉特": "MYR",
     "新西兰元": "NZD", "紐西蘭元": "NZD", "雷亚尔": "BRL", "兰特": "ZAR", "里拉": "TRY",
-    "瑞典克朗": "SEK", "挪威克朗": "NOK", "丹麦克朗": "DKK",
+    "瑞典克朗": "SEK", "挪威克朗": "NOK", "丹麦克朗": "DKK", "奈拉": "NGN", "尼日利亚奈拉": "NGN",
     "比特币": "BTC", "比特幣": "BTC",
     # coins: the currency's hundredth or tenth (SUBUNITS)
     "美分": "USD", "欧分": "EUR", "歐分": "EUR", "便士": "GBP", "港仙": "HKD",
@@ -137,6 +137,7 @@ RANGE_SEP = r"(?:至|到|-|－|~|～|—|–|—)"
 #: exactly (百万分之三 = 0.0003 %, 千万分之二 = 0.00002 %), so no unit is needed beyond these three.
 FRACTION_BASES: dict[str, tuple[str, int]] = {
     "百分之": ("%", 1), "千分之": ("‰", 1), "万分之": ("‱", 1), "萬分之": ("‱", 1),
+    "佰分之": ("%", 1), "仟分之": ("‰", 1),  # the capital numerals of bank forms
     "十万分之": ("%", 10**3), "十萬分之": ("%", 10**3), "百万分之": ("%", 10**4),
     "百萬分之": ("%", 10**4), "千万分之": ("%", 10**5), "千萬分之": ("%", 10**5),
     "亿分之": ("%", 10**6), "億分之": ("%", 10**6),
@@ -189,7 +190,7 @@ _NOT_AFTER = (
 )
 # Every figure starts with one of these characters. Checking it first lets the engine skip
 # ordinary text quickly instead of trying every alternative at every position (5x faster).
-_FIRST = rf"0-9{CN_DIGITS}{CN_UNITS}数數几幾上人RUCHEN$￥¥€£负負\-−+美港欧歐英日新澳"
+_FIRST = rf"0-9{CN_DIGITS}{CN_UNITS}数數几幾上人RUCHEN$￥¥€£负負\-−－+美港欧歐英日新澳"
 FIGURE = ENGINE.compile(
     rf"""
     (?=[{_FIRST}])
@@ -204,10 +205,10 @@ FIGURE = ENGINE.compile(
     |
       (?:(?P<cp>{CURRENCY_PREFIX})\x20?+)?
       {_NOT_AFTER}
-      (?P<neg>负|負|-|−|\+)?
+      (?P<neg>负|負|-|−|－|\+)?
       {_NUM1}
       (?:
-        (?P<u1>%|‰|‱)?{RANGE_SEP}(?P<neg2>负|負|-|−)?{_NUM2}
+        (?P<u1>%|‰|‱)?{RANGE_SEP}(?P<neg2>负|負|-|−|－)?{_NUM2}
       )?
       (?:
         \x20?+(?:[个個枚](?=比特))?+(?P<unit>  # 100个比特币, 5枚比特币
@@ -224,7 +225,7 @@ FIGURE = ENGINE.compile(
     )
     # 一成五 = 15%, 四成半 = 45%: a digit after 成 counts tenths, when nothing after it makes it a
     # word (九成一线城市)
-    (?:(?<=成)(?P<tenth>[一二三四五六七八九两兩半])(?=[^{HAN_CLASS}]|\Z|的|左右|以[上下内內]|之多|多|[和与與至到或及]))?
+    (?:(?<=成)\x20?+(?P<tenth>[一二三四五六七八九两兩半])(?=[^{HAN_CLASS}]|\Z|的|左右|以[上下内內]|之多|多|[和与與至到或及]))?
     (?P<post>{QUAL_AFTER}|(?<=成)多)?  # 三成多: more than 30%
     """,
     ENGINE.VERBOSE,
@@ -251,9 +252,9 @@ RARE_TRIGGER = re.compile(rf"[{_MASK_SET}]|半[成折]|[对對]折")
 # one of the characters given (分 of 百分之, 成 after a numeral, 金 of 美金…).
 _NUMERAL_BEFORE = f"0123456789{CN_DIGITS}十拾多余餘 "
 ANCHOR_NEIGHBOURS: dict[str, tuple[str, str]] = {
-    "分": ("百千万萬美欧歐", "之钱錢"), "成": (_NUMERAL_BEFORE, ""), "折": (_NUMERAL_BEFORE, ""),
+    "分": ("百千万萬佰仟美欧歐", "之钱錢"), "成": (_NUMERAL_BEFORE, ""), "折": (_NUMERAL_BEFORE, ""),
     "金": ("美", ""), "布": ("卢盧", ""), "郎": ("法", ""), "铢": ("泰", ""), "銖": ("泰", ""),
-    "特": ("吉兰", ""), "尔": ("亚", ""), "拉": ("里", ""), "朗": ("克", ""), "比": ("卢盧", ""),
+    "特": ("吉兰", ""), "尔": ("亚", ""), "拉": ("里奈", ""), "朗": ("克", ""), "比": ("卢盧", ""),
     "盾": ("南", ""), "钱": ("块毛角分", ""), "錢": ("塊毛角分", ""), "士": ("便", ""), "仙": ("港", ""),
     "R": ("", "M"), "U": ("", "S"), "E": ("", "U"), "C": ("", "N"),
 }  # fmt: skip
@@ -276,7 +277,7 @@ _SPACE_LEFT = rf"\d.．{CN_DIGITS}{CN_UNITS}{POINTS}半分之个個"
 _SPACE_RIGHT = rf"\d{CN_DIGITS}{CN_UNITS}{POINTS}分之个個成折%％‰‱"
 # (It starts at the space, so the scan skips to spaces, which are rarer than figure characters.)
 FIGURE_SPACE = re.compile(
-    rf"([{INLINE_SPACES}])(?<=[{_SPACE_LEFT}][{INLINE_SPACES}])([{INLINE_SPACES}])?(?=[{_SPACE_RIGHT}])"
+    rf"([{INLINE_SPACES}])(?<=[{_SPACE_LEFT}][{INLINE_SPACES}])([{INLINE_SPACES}]{{0,3}})(?=[{_SPACE_RIGHT}])"
 )
 #: A digit run and the run of digits after one space: 1 000 000 (groups of three) or 8 5 (letters
 #: spaced out) are one number; anything else is two.
