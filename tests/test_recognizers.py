@@ -1,4 +1,4 @@
-"""find_numbers against a peer's test suite: the Chinese number specs of Microsoft Recognizers-Text.
+"""find_numbers and xt.extract against a peer's test suite: the Chinese number, percent and currency specs of Microsoft Recognizers-Text.
 
 The specs (tests/data/recognizers/, see SOURCE.md there) give each input sentence the numbers it
 must yield: ``Text``, ``Resolution.value``, ``Start`` and an *inclusive* ``End``. A case passes only
@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+import xiangtan_nlp as xt
 from xiangtan_nlp.numerals import NumberSpan, find_numbers
 
 DATA = Path(__file__).parent / "data" / "recognizers"
@@ -181,3 +182,67 @@ def test_number_range_bounds_are_found(text: str, result: dict[str, Any]) -> Non
             f"{text!r}: bound {bound} of {result['Text']!r} is not among the numbers found "
             f"there: {inside}"
         )
+
+
+# -- the percent and currency specs, through xt.extract ----------------------------------------
+# PercentModel.tsv and CurrencyModel.tsv (SOURCE.md) hold the cases of the peer's Chinese
+# PercentModel and CurrencyModel specs as input and expected values only (their offsets follow
+# their own text normalisation): a case passes when xt.extract gives exactly those values, in order.
+
+_RANGE = "5-20% is one range for us (low 5, high 20, no single value); the spec reads only 20%"
+_FOLD = (
+    "对折 alone is read as 50% like 打对折: news writes 商品对折出售 without 打; the spec's "
+    "对折 alone is folding in half"
+)
+_NOT_SHARE = "五百分之2.2 is a typo or a fraction we do not guess at; we read the 百分之2.2 in it"
+_COMPOUND = "a sum of two currencies' units across 又 or 日本銭 is not a form news writes"
+_BARE_KUAI = "三块 without 钱 is as often three pieces (三块地) as three yuan"
+_AFTER_WORD_YUAN = (
+    "a one-character numeral right after a word before 元 is part of the word (李四人民币, "
+    "统一元件); 手机壳五元三毛 is lost with them"
+)
+PERCENT_KNOWN: dict[str, str] = {
+    "对折": _FOLD, "對折": _FOLD,
+    "百分之15Ｋ": _K_M, "百分之3.2k": _K_M, "百分之3.2M": _K_M, "12k个百分点": _K_M,
+    "１５k个百分点": _K_M, "百 分 之  ５２.５ k": _K_M, "12k個百分點": _K_M, "１５k個百分點": _K_M,
+    "五百分之2.2": _NOT_SHARE,
+    "找出酒精量在5-20%之间的产品": _RANGE,
+}  # fmt: skip
+CURRENCY_KNOWN: dict[str, str] = {
+    "10日元5日本銭": _COMPOUND, "这台电脑两美元又三美分": _COMPOUND,
+    "这个手机壳花费你五美元和花费我三块": _BARE_KUAI, "这个手机壳五元三毛": _AFTER_WORD_YUAN,
+}  # fmt: skip
+
+
+def _tsv(name: str) -> list[tuple[str, str]]:
+    rows = (line.rstrip("\n").split("\t") for line in (DATA / name).open(encoding="utf-8") if not line.startswith("#"))
+    return [(r[0], r[1]) for r in rows]
+
+
+PERCENT_CASES = _tsv("PercentModel.tsv")
+CURRENCY_CASES = _tsv("CurrencyModel.tsv")
+
+
+def _mark(cases: list[tuple[str, str]], known: dict[str, str]) -> list[Any]:
+    return [pytest.param(i, e, marks=pytest.mark.xfail(strict=True, reason=known[i])) if i in known else (i, e) for i, e in cases]
+
+
+@pytest.mark.parametrize(("text", "expected"), _mark(PERCENT_CASES, PERCENT_KNOWN), ids=[c[0][:30] for c in PERCENT_CASES])
+def test_percent_model_case(text: str, expected: str) -> None:
+    want = [Decimal(v) for v in expected.split(",")] if expected else []
+    assert [r.value for r in xt.extract(text, kinds=("percent",))] == want
+
+
+@pytest.mark.parametrize(("text", "expected"), _mark(CURRENCY_CASES, CURRENCY_KNOWN), ids=[c[0][:30] for c in CURRENCY_CASES])
+def test_currency_model_case(text: str, expected: str) -> None:
+    want = [(Decimal(v), code) for v, code in (p.split(":") for p in expected.split(";"))]
+    assert [(r.value, r.currency) for r in xt.extract(text, kinds=("money",))] == want
+
+
+def test_percent_and_currency_known_failures_are_real_cases() -> None:
+    assert set(PERCENT_KNOWN) <= {c[0] for c in PERCENT_CASES}
+    assert set(CURRENCY_KNOWN) <= {c[0] for c in CURRENCY_CASES}
+    # floors at what passes today (125 of 137, 15 of 19; issue 16's targets are 95% and 90%): the
+    # known list may shrink, never grow past them
+    assert len(PERCENT_CASES) - len(PERCENT_KNOWN) >= 125
+    assert len(CURRENCY_CASES) - len(CURRENCY_KNOWN) >= 15
