@@ -133,7 +133,7 @@ def _strong_rule(line: Line) -> str | None:
         return "share"
     if url and len(URL.sub("", b).strip(" :：|·-")) <= 12:
         return "url"
-    if COPYRIGHT.search(b) if (n <= 160 and not sentence or n <= 80) else COPYRIGHT.match(b):
+    if COPYRIGHT.search(b) if (n <= 160 and not sentence or n <= 80) else first in _COPYRIGHT_FIRST and COPYRIGHT.match(b):
         return "copyright"
     if (not sentence or b.startswith("请") and n <= 160) and COMMENT.search(b):
         return "comment-rules"
@@ -141,22 +141,25 @@ def _strong_rule(line: Line) -> str | None:
         return None  # article text: the rules below need a short line or one that is no sentence
     if n <= 40 and QR.search(b):
         return "qr-prompt"
-    if (n <= 60 or not sentence) and PHONE.search(b) and (n <= 60 or CONTACT.search(b)):
+    if (n <= 60 or not sentence) and ("0" in b or "1" in b) and PHONE.search(b) and (n <= 60 or CONTACT.search(b)):
         return "contact-ad"
-    if sentence or n > 100 or MONEY_HINT.search(b):
+    if sentence or n > 100 or "元" in b and MONEY_HINT.search(b):
         return None
     if META.search(b):
         return "byline"
-    if n <= 60 and DATE.search(b) and _mostly_meta(b):
+    if n <= 60 and ("前" in b or "19" in b or "20" in b) and DATE.search(b) and _mostly_meta(b):
         return "byline"
     return None
 
 
-# The characters a body (stripped, so no space first) must start with for BREADCRUMB, RELATED and
-# SHARE to match it: the first characters of their words and brackets.
+# The characters a body (stripped, so no space first) must start with for BREADCRUMB, RELATED,
+# SHARE and COPYRIGHT.match to match it: the first characters of their words and brackets (and
+# what IGNORECASE matches to i: İ ı). Below, a rule's search runs only where a string every match
+# holds is there: PHONE "0" or "1", MONEY_HINT 元, DATE 前, 19 or 20, SECOND_PERSON 您.
 _BREADCRUMB_FIRST = frozenset("当您你所位首网主")
 _RELATED_FIRST = frozenset("【[相推延猜热更你您")
 _SHARE_FIRST = frozenset("分转收点打返上下本原相")
+_COPYRIGHT_FIRST = frozenset("版©(cCaA未如转本侵联Iiİı公")
 
 
 def _mostly_meta(b: str) -> bool:
@@ -175,9 +178,9 @@ def _tail_rule(line: Line) -> str | None:
     b = line.body
     if len(b) > LONGEST:
         return None
-    if AD_WORDS.search(b) and (len(b) <= 60 or SECOND_PERSON.search(b)):
+    if AD_WORDS.search(b) and (len(b) <= 60 or "您" in b):
         return "contact-ad"
-    if SECOND_PERSON.search(b) and not line.is_sentence:
+    if "您" in b and not line.is_sentence:
         return "contact-ad"
     if len(b) <= 12 and not _ends_like_sentence(b):
         return "tail-fragment"
