@@ -24,7 +24,7 @@ from typing import Iterable
 import re
 
 from ..budget import time_left
-from ..chars import HAN_CLASS, INLINE_SPACES
+from ..chars import HAN_CLASS, INLINE_SPACES, MASK_CHARS, PLACEHOLDER_LETTERS
 from ..model import WIDE_CONTEXT, Record
 from ..numerals import parse_number
 from . import context
@@ -105,6 +105,8 @@ class _Figure:
     hyphen: bool = False  # the sign is a hyphen, which between two amounts is a range's dash
 
 
+# The first character of every RARE_TRIGGER match
+_RARE_FIRST = re.compile("[" + re.escape(MASK_CHARS + PLACEHOLDER_LETTERS) + "半对對]")
 _PLAIN_ARABIC = re.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
 _HAN_CHAR = re.compile(f"[{HAN_CLASS}]")
 _ENDS_WITH_MULT = re.compile(r"[万萬亿億千仟兆]\D{0,6}\Z")
@@ -499,11 +501,17 @@ def _scan(text: str) -> list[_Figure]:
                 pos = m.start("n1") + 1  # 李四人民币50元: rescan after the word's numeral
             else:
                 pos = m.end()
-    if RARE_TRIGGER.search(text):  # masks and 半成/对折: rare, so scanned only when present
+    if _has_rare(text):  # masks and 半成/对折: rare, so scanned only when present
         rare = [_parse_rare(m, text) for m in RARE_FIGURE.finditer(text)]
         if rare:
             figs = sorted(figs + rare, key=lambda f: f.start)
     return figs
+
+
+def _has_rare(text: str) -> bool:
+    """Whether ``text`` holds a mask or 半成/对折 (RARE_TRIGGER), found by a scan for one class
+    of characters first: three times faster than RARE_TRIGGER's search over a text without one."""
+    return any(RARE_TRIGGER.match(text, m.start()) for m in _RARE_FIRST.finditer(text))
 
 
 def find_figures(text: str, kinds: Iterable[str] = ("money", "percent"), doc_id: str | None = None) -> list[Record]:
