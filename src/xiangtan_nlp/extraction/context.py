@@ -94,21 +94,76 @@ _SOFT_BREAK = re.compile(r"[，,、；;：:\s]")
 
 
 class Sentences:
-    """Sentence spans of one text, found once, looked up by offset.
+    """Sentence spans of one text, looked up by offset.
 
     Records in one sentence share one string (a sentence of 200k characters holding 20,000
     figures is kept once, not 20,000 times). A stretch longer than ``cap`` characters without a
     sentence end (a page flattened without stops) is cut at its last comma or space before each
     ``cap`` characters, or at ``cap``: real sentences are far shorter (365 characters at most in
     1,069 news articles), and a record's ``sentence`` must not carry a whole page into every row.
+
+    A sentence is found where it is asked for: the last sentence end before the offset and the
+    first after it, within ``cap`` characters (the last span found answers the next question
+    when it holds it, as figures come in order). Only a text with a stretch over ``cap`` is cut
+    up whole, once, the first time such a stretch is asked about. Most texts are asked about a
+    few sentences, so most of the text is never scanned.
     """
 
-    __slots__ = ("text", "_starts", "_ends", "_strings")
+    __slots__ = ("text", "cap", "_starts", "_ends", "_lo", "_hi", "_strings")
 
     def __init__(self, text: str, cap: int = MAX_SENTENCE) -> None:
         self.text = text
+        self.cap = cap
+        self._starts: list[int] | None = None  # every span, once a stretch over cap is met
+        self._ends: list[int] = []
+        self._lo = self._hi = -1  # the last span found
+        self._strings: dict[int, str] = {}
+
+    def span(self, pos: int) -> tuple[int, int]:
+        """``[start, end)`` of the sentence holding ``pos``."""
+        if self._lo <= pos < self._hi:
+            return self._lo, self._hi
+        if self._starts is None:
+            found = self._near(pos)
+            if found is not None:
+                self._lo, self._hi = found
+                return found
+            self._cut_all()
+        i = bisect_right(self._starts, pos) - 1  # type: ignore[arg-type]
+        return self._starts[i], self._ends[i]  # type: ignore[index]
+
+    def around(self, start: int) -> str:
+        """The stripped sentence holding the figure that starts at ``start``."""
+        lo, hi = self.span(start)
+        sentence = self._strings.get(lo)
+        if sentence is None:
+            sentence = self._strings[lo] = self.text[lo:hi].strip()
+        return sentence
+
+    def _near(self, pos: int) -> tuple[int, int] | None:
+        """The span holding ``pos`` from the sentence ends around it; None when its stretch is
+        longer than ``cap`` (then the stretch is cut as a whole)."""
+        text, cap = self.text, self.cap
+        lo = 0
+        for back in (_NEAR, cap):  # a short look back first: a look back of cap costs cap steps
+            lo = pos - back if pos > back else 0
+            m = _LAST_ENDER.match(text, lo, pos)
+            if m is not None:
+                lo = m.end()
+                break
+        else:
+            if lo > 0:
+                return None  # no sentence end within cap before pos: a longer stretch
+        m = _ENDER.search(text, pos, lo + cap)
+        if m is not None:
+            return lo, m.end()
+        return (lo, len(text)) if len(text) - lo <= cap else None
+
+    def _cut_all(self) -> None:
+        """Every span of the text, with the stretches over ``cap`` cut."""
+        text, cap = self.text, self.cap
         starts = [0]
-        ends = []
+        ends: list[int] = []
         for m in _ENDER.finditer(text):
             _cut(text, starts, ends, m.end(), cap)
             ends.append(m.end())
@@ -117,20 +172,11 @@ class Sentences:
         ends.append(len(text))
         self._starts = starts
         self._ends = ends
-        self._strings: dict[int, str] = {}
 
-    def span(self, pos: int) -> tuple[int, int]:
-        """``[start, end)`` of the sentence holding ``pos``."""
-        i = bisect_right(self._starts, pos) - 1
-        return self._starts[i], self._ends[i]
 
-    def around(self, start: int) -> str:
-        """The stripped sentence holding the figure that starts at ``start``."""
-        i = bisect_right(self._starts, start) - 1
-        sentence = self._strings.get(i)
-        if sentence is None:
-            sentence = self._strings[i] = self.text[self._starts[i] : self._ends[i]].strip()
-        return sentence
+_NEAR = 80
+# match(text, lo, pos) ends right after the last sentence end in text[lo:pos]
+_LAST_ENDER = re.compile(r"(?s:.*)" + _ENDER.pattern)
 
 
 def _cut(text: str, starts: list[int], ends: list[int], end: int, cap: int) -> None:
