@@ -186,7 +186,8 @@ def _in_chinese_text(prev: str, nxt: str, run: str, note: bool) -> bool:
     Latin letters, spaces and digits on both sides rule it out (f**k, 138****5678); a lone */＊
     right after an opening bracket, a colon or a full stop is a note or bullet mark, and at a line
     start a run of three or more */＊/×, of two or more □/■, or of two */＊ not followed by a note
-    word (``note``: **为预计数 is a note, **京破获… a mask) is taken for a mask. Two marks or more
+    word (``note``: **为预计数 is a note, **京破获… a mask) is taken for a mask, and so is a run of
+    two */＊/× or more after a space (记者 陈寂 ***富慧) before Han that is no note. Two marks or more
     between list or quote punctuation hide an item or a name (、***、, “***”, 《**》)."""
     length = len(run)
     if length > 1 and prev + nxt in _WRAPPERS:  # a list item or a quoted name: 、***、 “***” 《**》
@@ -200,6 +201,8 @@ def _in_chinese_text(prev: str, nxt: str, run: str, note: bool) -> bool:
         return True
     if not is_han(nxt):
         return False
+    if prev in " \u3000\u00a0" and length >= 2 and run[0] not in BOXES:  # 记者 陈寂 ***富慧: a name
+        return not note  # between a space and a word, a run of marks hides its first characters
     if prev == "\n":  # two □/■ or more hide characters; a single one is a bullet (□本报记者)
         return (
             (length >= 3 and run[0] not in BOXES)
