@@ -197,9 +197,12 @@ def clause_before(text: str, start: int) -> str:
 
 def _clause_start(text: str, start: int) -> int:
     lo = start - WINDOW if start > WINDOW else 0
-    for m in CLAUSE_BREAK.finditer(text, lo, start):  # a few characters: keep the last break
-        lo = m.end()
-    return lo
+    m = _LAST_BREAK.match(text, lo, start)  # one call, not a loop over every break
+    return m.end() if m is not None else lo
+
+
+# match(text, lo, start) ends right after the last clause break in text[lo:start]
+_LAST_BREAK = re.compile(r"(?s:.*)" + CLAUSE_BREAK.pattern)
 
 
 def _strip_filler(clause: str) -> str:
