@@ -90,6 +90,27 @@ def html_marked_sections(tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
     return ["extract", str(tmp / "in"), "-o", str(tmp / "out.csv"), *MONEY]
 
 
+def html_marked_sections_in(command: str) -> Callable[[Path, pytest.MonkeyPatch], list[str]]:
+    """The same pages through ``cluster`` or ``projects``, which failed the same way."""
+
+    def make(tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
+        html_marked_sections(tmp, mp)
+        (tmp / "in" / "d.txt").write_text("今年全市水稻种植面积5万亩，农民增收，粮食丰收。", encoding="utf-8")
+        extra = ["-k", "2"] if command == "cluster" else []
+        return [command, str(tmp / "in"), *extra, "-o", str(tmp / "out.csv"), "--workers", "1"]
+
+    return make
+
+
+def html_read_by_the_library(tmp: Path, stderr: str) -> None:
+    """read_corpus(on_error="collect"), the library's way in, reads every page too."""
+    import xiangtan_nlp as xt
+
+    corpus = xt.read_corpus(str(tmp / "in"), on_error="collect")
+    assert [d.id for d in corpus] == ["a.html", "b.html", "c.txt", "d.txt"] and corpus.failures == []
+    assert "总投资20亿元" in next(d.text for d in corpus if d.id == "a.html")
+
+
 def html_parser_crash(tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
     """Whatever the standard parser may still assert on: that page is named, the rest is read."""
     from xiangtan_nlp.io import html
@@ -336,6 +357,9 @@ def record_over_max_size(tmp: Path, mp: pytest.MonkeyPatch) -> list[str]:
 CASES = [
     # one bad input ends the whole run, and --resume cannot get past it
     Case("html <![ 5 ]> and <![]>", html_marked_sections, 0, ids={"a.html", "b.html", "c.txt"}),
+    Case("html <![ 5 ]>: cluster", html_marked_sections_in("cluster"), 0, ["4 documents, 2 topics, 0 failures"],
+         {"a.html", "b.html", "c.txt", "d.txt"}, check=html_read_by_the_library),
+    Case("html <![ 5 ]>: projects", html_marked_sections_in("projects"), 0, ["4 documents", "0 failures"]),
     Case("html parser assertion", html_parser_crash, 1, ["a.html: HTML that cannot be parsed (AssertionError"], {"b.html"}),
     Case("gbk file name: extract", gbk_file_name, 0, ids={"ok.txt", "\\xd5\\xc5\\xc8\\xfd.txt"}),
     Case("gbk file name: cluster", gbk_file_name_cluster, 0, ids={"ok.txt", "more.txt", "\\xd5\\xc5\\xc8\\xfd.txt"}),
