@@ -9,9 +9,10 @@ segmented (with POS), never the whole document. Coordinated names are split (潭
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Sequence
 
 import regex
 
@@ -129,9 +130,18 @@ class _ClauseTokens:
 
     BLOCK = 160
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, tokens: Sequence[tuple[str, str]] | None = None) -> None:
         self.text = text
         self._last: tuple[int, tuple[int, list[_Tok]]] | None = None
+        # tokens the caller has already (the tagger segments its windows): a clause they tile
+        # exactly is read from them, not segmented again
+        self._given: list[_Tok] = []
+        if tokens is not None:
+            pos = 0
+            for w, t in tokens:
+                self._given.append(_Tok(w, t, pos, pos + len(w)))
+                pos += len(w)
+        self._given_starts = [t.start for t in self._given]
         starts = [0]
         for m in _CLAUSE_LEFT.finditer(text):
             starts.append(m.end())
@@ -148,8 +158,17 @@ class _ClauseTokens:
             cs = self._starts[i]
             ce = self._starts[i + 1] if i + 1 < len(self._starts) else len(self.text)
             ce = max(ce, min(len(self.text), end + 4))  # a head running over a block cut
-            self._last = (i, (cs, _tokens(self.text, cs, ce)))
+            self._last = (i, (cs, self._given_tokens(cs, ce) or _tokens(self.text, cs, ce)))
         return self._last[1]
+
+
+    def _given_tokens(self, cs: int, ce: int) -> list[_Tok] | None:
+        """The given tokens of ``[cs, ce)`` when some start at ``cs`` and end at ``ce``, else None."""
+        i = bisect_left(self._given_starts, cs)
+        j = bisect_left(self._given_starts, ce)
+        if i == j or self._given[i].start != cs or self._given[j - 1].end != ce:
+            return None
+        return self._given[i:j]
 
 
 def _clause_end(text: str, pos: int, limit: int = 80) -> int:
@@ -396,12 +415,15 @@ def _generic(name: str) -> bool:
     return len(_content(name, vocab())) < 2
 
 
-def find_mentions(text: str) -> list[Mention]:
-    """Every project mention in ``text`` (named and referring), in order, before aliases are merged."""
+def find_mentions(text: str, tokens: Sequence[tuple[str, str]] | None = None) -> list[Mention]:
+    """Every project mention in ``text`` (named and referring), in order, before aliases are merged.
+
+    ``tokens``: the (word, tag) tokens of the whole text when the caller has them (they must tile
+    it); the clauses they cover are not segmented again."""
     v = vocab()
     consumed: set[tuple[int, int]] = set()  # spans used as a coordinated piece of another name
     seen: dict[tuple[int, int], Mention] = {}
-    clauses = _ClauseTokens(text)
+    clauses = _ClauseTokens(text, tokens)
     for m in v.head_re.finditer(text, overlapped=True):
         hs, he = m.start(), m.end()
         tail = v.tail_re.match(text, he)
