@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable
 
 import re
@@ -119,6 +120,7 @@ _TENTH, _FNEG, _FNEG2, _JIAO, _FEN = (_G[k] for k in ("tenth", "fneg", "fneg2", 
 _SUBUNITS = {w: Decimal(v) for w, v in SUBUNITS.items()}
 
 
+@lru_cache(maxsize=4096)  # a value is written again and again (8.1, 2.2亿): 45% of econ's are repeats
 def _num(raw: str, mult: str | None) -> Decimal:
     if raw.isdigit() and raw.isascii():  # the common cases first, in integers: 30, 2.2亿, 8.1
         return Decimal(int(raw) * MULT_VALUES[mult]) if mult else Decimal(raw)
