@@ -508,8 +508,8 @@ class RecordWriter:
         written = 0
         try:
             for row in rows:  # each row is one write, encoded whole: a bad cell writes nothing of it
-                if self.fmt == "csv":
-                    self._csv.writerow([cell(v) for v in row])
+                if self.fmt == "csv":  # most cells are str: no call for them (a million rows, twenty cells each)
+                    self._csv.writerow([v if type(v) is str else cell(v) for v in row])
                 else:
                     self._f.write(json.dumps({c: json_value(v) for c, v in zip(self.columns, row)}, ensure_ascii=False) + "\n")
                 written += 1
@@ -535,8 +535,10 @@ class RecordWriter:
             return
         self._f.flush()
         self._committed = size = os.fstat(self._f.fileno()).st_size
-        self._journal.write(json.dumps([size, key]) + "\n")  # ASCII: any key, newlines and all
-        self._journal.flush()
+        # ASCII: any key, newlines and all. Not flushed line by line: every line is written after
+        # the rows it vouches for reached the file, so a journal cut short by a kill only makes
+        # --resume redo its last documents (their rows are past its last offset and are dropped)
+        self._journal.write(json.dumps([size, key]) + "\n")
 
     def close(self, ok: bool = True) -> None:
         """Finish: rename the output into place if ``ok``; otherwise keep what --resume needs."""

@@ -13,6 +13,7 @@ import warnings
 from collections import Counter
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..model import Document
@@ -114,7 +115,14 @@ def _key(doc: Document) -> str:
     """
     if not doc.path or doc.path.startswith("<stdin>"):
         return doc.path or doc.id
-    return os.path.abspath(doc.path)
+    folder, name = os.path.split(doc.path)
+    return os.path.join(_absolute(os.getcwd(), folder), name)
+
+
+@lru_cache(maxsize=256)
+def _absolute(cwd: str, folder: str) -> str:
+    """``folder`` made absolute from ``cwd``, once per folder (a million JSONL records share one)."""
+    return os.path.normpath(os.path.join(cwd, folder))
 
 
 def _name(doc: Document) -> str:
