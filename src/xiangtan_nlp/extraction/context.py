@@ -163,16 +163,23 @@ class Sentences:
         """The span holding ``pos`` from the sentence ends around it; None when its stretch is
         longer than ``cap`` (then the stretch is cut as a whole)."""
         text, cap = self.text, self.cap
-        lo = 0
-        for back in (_NEAR, cap):  # a short look back first: a look back of cap costs cap steps
-            lo = pos - back if pos > back else 0
-            m = _LAST_ENDER.match(text, lo, pos)
-            if m is not None:
-                lo = m.end()
-                break
+        floor = self._hi
+        if 0 < floor <= pos and text[floor - 1] in _ENDERS:
+            # the last span found ends at a sentence end before pos (figures come in order): the
+            # last end before pos is there or after it
+            m = _LAST_ENDER.match(text, floor, pos)
+            lo = m.end() if m is not None else floor
         else:
-            if lo > 0:
-                return None  # no sentence end within cap before pos: a longer stretch
+            lo = 0
+            for back in (_NEAR, cap):  # a short look back first: a look back of cap costs cap steps
+                lo = pos - back if pos > back else 0
+                m = _LAST_ENDER.match(text, lo, pos)
+                if m is not None:
+                    lo = m.end()
+                    break
+            else:
+                if lo > 0:
+                    return None  # no sentence end within cap before pos: a longer stretch
         m = _ENDER.search(text, pos, lo + cap)
         if m is not None:
             return lo, m.end()
@@ -194,6 +201,7 @@ class Sentences:
 
 
 _NEAR = 80
+_ENDERS = frozenset("。！？!?\n；;")  # the characters of _ENDER
 # match(text, lo, pos) ends right after the last sentence end in text[lo:pos]
 _LAST_ENDER = re.compile(r"(?s:.*)" + _ENDER.pattern)
 
