@@ -389,12 +389,13 @@ def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
     """Fit ``infill.WEIGHTS`` by maximum likelihood of the true filler among the candidates, then
     ``infill.CALIBRATION`` on what repair itself does with those weights: every mask step of a
     threshold-0 run (hidden words behind the same marks decided together, as repair decides
-    them), its share against whether its fill is right."""
+    them), its share and its censor-prior rate column against whether its fill is right."""
     import numpy as np
     from scipy.optimize import minimize
     from sklearn.linear_model import LogisticRegression
 
     from xiangtan_nlp.cleaning import infill, masks
+    from xiangtan_nlp.cleaning.prior import get_prior
     from xiangtan_nlp.cleaning.repair import repair
 
     decided = []  # (candidates, features, truth) of every mask that repair would attempt
@@ -408,17 +409,20 @@ def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
         if fillers:
             decided.append((fillers, feats, case.truth))
     data = [(x, f.index(t)) for f, x, t in decided if t in f]
+    # every candidate of every mask in one matrix; a mask's rows start at `starts`
+    big = np.vstack([x for x, _ in data])
+    starts = np.cumsum([0] + [len(x) for x, _ in data[:-1]])
+    truth = starts + np.array([y for _, y in data])
+    seg = np.repeat(np.arange(len(data)), [len(x) for x, _ in data])
 
     def nll(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = 0.0, np.zeros_like(w)
-        for x, y in data:
-            z = x @ w
-            m = z.max()
-            p = np.exp(z - m)
-            s = p.sum()
-            total -= z[y] - m - np.log(s)
-            grad -= x[y] - (p / s) @ x
-        return total, grad
+        z = big @ w
+        m = np.maximum.reduceat(z, starts)
+        e = np.exp(z - m[seg])
+        s = np.add.reduceat(e, starts)
+        total = -(z[truth] - m - np.log(s)).sum()
+        grad = -big[truth].sum(axis=0) + (e / s[seg]) @ big
+        return float(total), grad
 
     w = minimize(nll, np.array(infill.WEIGHTS, dtype=float), jac=True, method="L-BFGS-B").x
     top1 = np.mean([int(np.argmax(x @ w)) == y for x, y in data])
@@ -426,7 +430,8 @@ def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
           f"candidates; top-1 among those {top1:.3f}")  # fmt: skip
     print("WEIGHTS = (" + ", ".join(f"{v:.3f}" for v in w) + ")  # " + ", ".join(infill.FEATURES))
     saved = infill.WEIGHTS, infill.CALIBRATION
-    infill.WEIGHTS, infill.CALIBRATION = tuple(w), {1: (0.0, 1.0), 2: (0.0, 1.0)}  # confidence = share
+    infill.WEIGHTS, infill.CALIBRATION = tuple(w), {1: (0.0, 1.0, 0.0), 2: (0.0, 1.0, 0.0)}  # confidence = share
+    prior = models[3] if len(models) > 3 else get_prior()
     by_length: dict[int, tuple[list, list]] = {1: ([], []), 2: ([], [])}
     try:
         for case in cases:
@@ -435,16 +440,17 @@ def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
             for st in repair(case.text, threshold=0.0, models=models, lexicon=lex).steps:
                 if st.rule == "mask-infill" and len(st.after) in by_length:
                     share = min(max(st.confidence, 1e-6), 1 - 1e-6)
-                    by_length[len(st.after)][0].append([np.log(share / (1 - share))])
+                    rate = infill.rate_terms([st.after], models[0], prior)[0]
+                    by_length[len(st.after)][0].append([np.log(share / (1 - share)), rate])
                     by_length[len(st.after)][1].append(st.after == case.truth)
     finally:
         infill.WEIGHTS, infill.CALIBRATION = saved
     cal = {}
     for g, (x, y) in by_length.items():
         fit = LogisticRegression(C=100.0, max_iter=2000).fit(np.array(x), np.array(y))
-        cal[g] = (float(fit.intercept_[0]), float(fit.coef_[0, 0]))
+        cal[g] = (float(fit.intercept_[0]), float(fit.coef_[0, 0]), float(fit.coef_[0, 1]))
         print(f"  fills of {g}: {len(y)} mask steps, right {np.mean(y):.3f}")
-    print("CALIBRATION = {" + ", ".join(f"{g}: ({a:.3f}, {b:.3f})" for g, (a, b) in cal.items()) + "}")
+    print("CALIBRATION = {" + ", ".join(f"{g}: ({a:.3f}, {b:.3f}, {c:.3f})" for g, (a, b, c) in cal.items()) + "}")
     return 0
 
 

@@ -93,6 +93,35 @@ def test_masks_a_filter_leaves_twice_are_not_emphasis(text: str, hidden: int) ->
     assert len(masks.censor_masks(text)) == hidden
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "南方日报记者 吴哲 ***颖川 钟啸",  # news_dev (dev slice): a reporter's name, 黄 masked
+        "24日电 (记者 陈寂 ×××富慧) 中国－阿拉伯国家",  # news_dev (dev slice): 黄 masked
+    ],
+)
+def test_marks_between_a_space_and_a_word_are_a_mask(text: str) -> None:
+    assert len(masks.censor_masks(text)) == 1
+
+
+def test_a_space_before_marks_does_not_make_a_note_a_mask() -> None:
+    for text in ("增速较快。 **为预计数", "银行卡号6222 **** **** 1234。", "上期 ** 本期"):
+        assert masks.censor_masks(text) == [], text
+
+
+def test_the_calibration_trusts_a_share_less_for_what_a_filter_masks() -> None:
+    """At the same share, a filler the censor prior pulls up (枪) is less often right than a common
+    character the language models chose alone (的): the prior's rate is part of the calibration."""
+    from xiangtan_nlp.cleaning.lm import get_models
+
+    fwd = get_models()[0]
+    gun, of = infill.rate_terms(["枪", "的"], fwd, get_prior())
+    assert gun > of
+    for share in (0.3, 0.6, 0.9):
+        assert infill.calibrated(share, 1, gun) < infill.calibrated(share, 1, of)
+    assert infill.rate_terms(["枪", "的"], fwd, None) == [0.0, 0.0]
+
+
 def test_short_emphasis_between_words_is_still_emphasis() -> None:
     text = "这是**重要**的通知。"
     assert masks.censor_masks(text) == []

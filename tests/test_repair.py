@@ -22,6 +22,7 @@ from xiangtan_nlp.cli.repair import command
 from xiangtan_nlp.cleaning import gapnet, infill, lm
 from xiangtan_nlp.cleaning import repair as repair_module
 from xiangtan_nlp.cleaning.evasions import evasion_table
+from xiangtan_nlp.cleaning.prior import get_prior
 from xiangtan_nlp.cleaning.repair import repair
 from xiangtan_nlp.model import Edited, apply_steps
 
@@ -228,13 +229,17 @@ def test_every_feature_has_a_weight() -> None:
 
 def test_reported_confidence_is_the_calibrated_share() -> None:
     """The confidence of a fill is the winner's share among the candidates under WEIGHTS, passed
-    through the calibration of its length (and the threshold is compared with that)."""
+    through the calibration of its length with its censor-prior rate (and the threshold is
+    compared with that)."""
     text = "打响了项目竞赛活动的“发令***”。"
     fillers, features = infill.mask_features(text, [(13, 16)], lm.get_models(), lm.get_lexicon())
     scores = features @ np.array(infill.WEIGHTS)
     k = int(np.argmax(scores))
     share = float(1.0 / np.exp(scores - scores[k]).sum())
-    want = infill.calibrated(share, len(fillers[k]))
+    # the calibration also reads the filler's censor-prior column (rate1 of a character)
+    (rate,) = infill.rate_terms([fillers[k]], lm.get_models()[0], get_prior())
+    assert len(fillers[k]) == 1 and rate == pytest.approx(features[k, infill.FEATURES.index("rate1")])
+    want = infill.calibrated(share, len(fillers[k]), rate)
     (step,) = repair(text, threshold=0.0).steps
     assert step.after == fillers[k] and step.confidence == pytest.approx(want, abs=1e-3)
     assert step.confidence != pytest.approx(share, abs=1e-3)  # the calibration does something here
@@ -400,7 +405,7 @@ def test_cli_repairs_a_file_and_stdin(tmp_path: Path) -> None:
 
 
 def test_clean_takes_the_repair_threshold(tmp_path: Path) -> None:
-    """clean() and `clean` pass a threshold to repair: the lone 发令*** (枪, at a chance near 0.75
+    """clean() and `clean` pass a threshold to repair: the lone 发令*** (枪, at a chance near 0.72
     with the censor prior) is filled at the default, and stays masked when the threshold is above
     its chance."""
     from xiangtan_nlp.cli.clean import command as clean_command

@@ -106,17 +106,22 @@ FEATURES = (
 #: --slice dev --fit --fit-on both``: the censor cases of news_dev and the random masks of
 #: lm_corpus, about as many of each) over the masks whose true filler is a candidate.
 WEIGHTS = (
-    0.545, 0.205, 2.214, -0.177, 0.614, 0.084, 0.375,
-    1.745, 1.070, -0.106, 0.028, 0.353, 0.037, -0.431, -0.350, -0.393,
+    0.544, 0.210, 2.161, -0.085, 0.652, 0.082, 0.373,
+    1.730, 1.058, -0.096, 0.020, 0.309, 0.060, -0.429, -0.376, -0.453,
 )
-#: The reported confidence, by the best filler's length: sigmoid(a + b * logit(share)). The share
+#: The reported confidence, by the best filler's length: sigmoid(a + b * logit(share) + c * rate),
+#: where rate is the filler's censor-prior column (rate1 or rate2: ln(rate + RATE_KAPPA), 0 without
+#: a prior). The share
 #: is a probability among the candidates, and it overstates the chance of being right wherever
 #: the truth is not among them: a two-character word (missing from the candidates about four
 #: times in ten) or a mask of ``**``/``***`` that hid another number of characters than the
 #: filler has. Fitted (logistic regression) on every fill repair makes at threshold 0 on the same
 #: dev cases, right or wrong, with the weights above (``--fit``), so that a confidence of 0.5 is
-#: right about half the time, and the threshold reads as a chance.
-CALIBRATION = {1: (-0.457, 0.856), 2: (-1.023, 0.981)}
+#: right about half the time, and the threshold reads as a chance. The rate term is there because
+#: a share means less for a filler a filter would mask: where the prior pulled such a filler up
+#: (a mask of filtered text, or a random gap that the prior misleads), the truth is more often
+#: missing from the candidates than for a common character the language models chose alone.
+CALIBRATION = {1: (-0.919, 0.849, -0.223), 2: (-1.680, 0.983, -0.239)}
 
 
 def fill_masks(
@@ -207,7 +212,7 @@ def decide(
     """The best restoration of the masks at ``spans`` (one hidden word), its confidence, and the
     ``CANDIDATES_SHOWN`` best fillers with theirs: each filler's share of the probability among
     the candidates, with the evidence of every span added up, calibrated by its length."""
-    return _decision(_log_shares(text, spans, models, lex))
+    return _decision(*_log_shares(text, spans, models, lex))
 
 
 def decide_family(
@@ -216,33 +221,40 @@ def decide_family(
     """Decisions for hidden words written with the same marks (each a list of spans): one for
     them all when the filler that is best over all of them together is among the ``JOINT_RANK``
     best of each (its shares multiplied), else one each."""
-    scored = [_log_shares(text, spans, models, lex) for spans in words]
+    both = [_log_shares(text, spans, models, lex) for spans in words]
+    scored = [lp for lp, _ in both]
+    rates = {c: r for _, rs in both for c, r in rs.items()}  # a filler's rate column is its own
     if len(scored) > 1 and all(scored):
         common = set(scored[0]).intersection(*scored[1:])
         joint = {c: sum(lp[c] for lp in scored) for c in sorted(common)}
         if joint:
             best = max(joint, key=joint.__getitem__)
             if all(sum(v > lp[best] for v in lp.values()) < JOINT_RANK for lp in scored):
-                return [_decision(joint)]
-    return [_decision(lp) for lp in scored]
+                return [_decision(joint, rates)]
+    return [_decision(lp, rates) for lp in scored]
 
 
-def _log_shares(text: str, spans: list[tuple[int, int]], models: "Models", lex: "Lexicon") -> dict[str, float]:
-    """Each candidate filler's log-share of the scorer's probability, in the candidates' order."""
+def _log_shares(
+    text: str, spans: list[tuple[int, int]], models: "Models", lex: "Lexicon"
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each candidate filler's log-share of the scorer's probability, in the candidates' order,
+    and its censor-prior rate column (for the calibration)."""
     import numpy as np
 
     fillers, features = mask_features(text, spans, models, lex)
     if not fillers:
-        return {}
+        return {}, {}
     scores = features @ np.array(WEIGHTS)
     top = scores.max()
     scores = scores - top - np.log(np.exp(scores - top).sum())
-    return dict(zip(fillers, scores.tolist()))
+    prior = models[3] if len(models) > 3 else get_prior()  # type: ignore[misc]
+    return dict(zip(fillers, scores.tolist())), dict(zip(fillers, rate_terms(fillers, models[0], prior)))
 
 
-def _decision(log_shares: dict[str, float]) -> Decision:
+def _decision(log_shares: dict[str, float], rates: "dict[str, float] | None" = None) -> Decision:
     """The filler likeliest to be right, its calibrated chance, and the best ``CANDIDATES_SHOWN``
-    with theirs (shares renormalised among the fillers given; ties in the given order)."""
+    with theirs (shares renormalised among the fillers given; ties in the given order; ``rates``:
+    each filler's censor-prior rate column, see ``CALIBRATION``)."""
     import numpy as np
 
     if not log_shares:
@@ -254,21 +266,35 @@ def _decision(log_shares: dict[str, float]) -> Decision:
     share /= share.sum()
     # the calibration differs by length, so the best few by share are put in the order of their
     # chance of being right (a word's share overstates it more than a character's)
-    best = [(fillers[i], calibrated(float(share[i]), len(fillers[i]))) for i in order[: 2 * CANDIDATES_SHOWN]]
+    rates = rates or {}
+    best = [
+        (fillers[i], calibrated(float(share[i]), len(fillers[i]), rates.get(fillers[i], 0.0)))
+        for i in order[: 2 * CANDIDATES_SHOWN]
+    ]
     cands = sorted(best, key=lambda fc: -fc[1])[:CANDIDATES_SHOWN]  # stable: ties keep the share order
     shown = tuple((c, round(p, 3)) for c, p in cands)
     return cands[0][0], cands[0][1], shown
 
 
-def calibrated(share: float, length: int) -> float:
+def calibrated(share: float, length: int, rate: float = 0.0) -> float:
     """The chance that a filler of ``length`` characters is right, from its share of the
-    scorer's probability among the candidates (see ``CALIBRATION``)."""
+    scorer's probability among the candidates and its censor-prior ``rate`` column (see
+    ``CALIBRATION``; :func:`rate_term` gives it)."""
     import math
 
-    a, b = CALIBRATION[length]
+    a, b, c = CALIBRATION[length]
     share = min(max(share, 1e-9), 1.0 - 1e-9)
-    z = a + b * math.log(share / (1.0 - share))
+    z = a + b * math.log(share / (1.0 - share)) + c * rate
     return 1.0 / (1.0 + math.exp(-z)) if z > -30.0 else 0.0
+
+
+def rate_terms(fillers: list[str], fwd: "CharLM", prior: "Prior | None") -> list[float]:
+    """Each filler's censor-prior rate column as the calibration reads it: ln(rate + RATE_KAPPA)
+    of a character, of the likelier-masked character of a word (0 without a prior)."""
+    if prior is None:
+        return [0.0] * len(fillers)
+    mixed = _prior_table(fwd, prior).mixed
+    return [float(max(mixed[fwd.char_id(c)] for c in filler)) for filler in fillers]
 
 
 def mask_features(
