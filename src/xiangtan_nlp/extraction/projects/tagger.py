@@ -21,6 +21,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from importlib import resources
 from typing import Iterator, Sequence
 
@@ -283,14 +284,16 @@ def analyse(
     fq: list[str] = []
     words = [w for w, _ in tokens]
     tags = [t for _, t in tokens]
-    for w, t in tokens:
+    word_flags = list(map(flags.get, words, repeat("")))
+    for (w, t), f, c in zip(tokens, word_flags, map(freq.get, words, repeat(0))):
         bmes = _BMES[len(w)] if len(w) < len(_BMES) else "B" + "M" * (len(w) - 2) + "E"
-        f, q = flags.get(w, ""), _freq_bucket(freq.get(w, 0))
+        q = _freq_bucket(c)
         tp += [t + x for x in bmes]
         wf += [f + x for x in bmes]
         fq += [q + x for x in bmes]
     before = [pad, *words[:-1]]
     after = [*words[1:], pad]
+    word_clus = list(map(clus.get, words, repeat("-")))
     return Window(
         chars={
             "c": chars, "b-1": [a + b for a, b in zip([pad, *chars], chars)],
@@ -298,11 +301,11 @@ def analyse(
             "d": dist, "h": head_end, "m": marks, "r": list(rule) if rule is not None else [""] * n,
         },
         words={
-            "w": words, "q": [clus.get(w, "-") for w in words],
-            "pw": before, "pf": [flags.get(w, "") or "-" for w in before],
+            "w": words, "q": word_clus,
+            "pw": before, "pf": ["-", *(f or "-" for f in word_flags[:-1])],
             "pt2": [a + "|" + b for a, b in zip([pad, pad, *tags[:-2]], [pad, *tags[:-1]])],
-            "pq": [clus.get(w, "-") for w in before],
-            "nw": after, "nt": [*tags[1:], pad], "nq": [clus.get(w, "-") for w in after],
+            "pq": [clus.get(pad, "-"), *word_clus[:-1]],
+            "nw": after, "nt": [*tags[1:], pad], "nq": [*word_clus[1:], clus.get(pad, "-")],
         },
         lengths=[len(w) for w in words],
     )  # fmt: skip
@@ -366,9 +369,10 @@ class Model:
         for name, index in self._index.items():
             get = index.get
             if name in chars:
-                out += self._matrix[name][[get(x, 0) for x in chars[name]]]
+                # map with a default row of 0: the look-ups in C, not a Python loop
+                out += self._matrix[name][np.fromiter(map(get, chars[name], repeat(0)), np.intp, n)]
             elif name in words:
-                rows = self._matrix[name][[get(x, 0) for x in words[name]]]
+                rows = self._matrix[name][np.fromiter(map(get, words[name], repeat(0)), np.intp, len(lengths))]
                 where = WORD_TEMPLATES[name]
                 if where == "all":
                     out += np.repeat(rows, lens, axis=0)
