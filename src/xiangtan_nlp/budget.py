@@ -17,9 +17,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any
 
 _DEADLINE: ContextVar[float | None] = ContextVar("xiangtan_nlp_deadline", default=None)
 _STAGE: ContextVar[str | None] = ContextVar("xiangtan_nlp_stage", default=None)
@@ -76,22 +75,29 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise DocumentTimeout(_STAGE.get())
 
 
-@contextmanager
-def time_budget(seconds: float | None) -> Iterator[None]:
-    """Limit the work inside the block to ``seconds`` (None: no limit); see the module docstring."""
-    token = _DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
-    alarm = seconds is not None and seconds > 0 and _alarm_usable()
-    previous = None
-    if alarm:
-        previous = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        if alarm:
+class time_budget:  # noqa: N801 - a function to its callers (``with time_budget(60):``)
+    """Limit the work inside the block to ``seconds`` (None: no limit); see the module docstring.
+
+    A class, as :class:`stage` is: it is entered once per document."""
+
+    __slots__ = ("seconds", "_token", "_alarm", "_previous")
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> None:
+        seconds = self.seconds
+        self._token = _DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
+        self._alarm = seconds is not None and seconds > 0 and _alarm_usable()
+        if self._alarm:
+            self._previous = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, seconds)  # type: ignore[arg-type]
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-        _DEADLINE.reset(token)
+            signal.signal(signal.SIGALRM, self._previous)
+        _DEADLINE.reset(self._token)
 
 
 def time_left() -> float | None:

@@ -62,7 +62,12 @@ def _blank_lines(text: str) -> Iterator[tuple[int, int]]:
 
 def _tidy_whitespace(text: str, steps: list[Step]) -> tuple[str, list[Step]]:
     """Strip indentation and trailing spaces, keep at most one blank line between paragraphs."""
-    for find, repl, rule in ((_edge_spaces, "", "indent"), (_blank_lines, "\n\n", "blank-lines")):
+    # each pass only where it can match: most texts hold no space or tab, short ones no line break
+    spaced = " " in text or "\t" in text
+    passes = ((_edge_spaces, "", "indent", spaced), (_blank_lines, "\n\n", "blank-lines", "\n" in text))
+    for find, repl, rule, can in passes:
+        if not can:
+            continue
         out: list[str] = []
         last = 0
         delta = 0

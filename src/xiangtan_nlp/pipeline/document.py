@@ -7,6 +7,7 @@ CSV and a figure in the DataFrame can never differ.
 
 from __future__ import annotations
 
+from ..budget import stage, time_budget
 from ..model import Document, Record
 
 #: Default per-document time budget in seconds (a safety net: normal documents take milliseconds).
@@ -20,7 +21,6 @@ def extract_document(
     doc: Document, kinds: tuple[str, ...], *, clean: bool = True, timeout: float | None = None
 ) -> tuple[str, list[Record]]:
     """Clean one document and extract its records; returns (cleaned text, records)."""
-    from ..budget import stage, time_budget
     from ..cleaning import clean as _clean
     from ..extraction.figures import find_figures
 
