@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from decimal import Decimal
@@ -275,9 +276,10 @@ def _evaluate(gold: dict) -> tuple[dict, list[tuple[str, str, str | None]], int,
 
 def test_gold_names_and_links() -> None:
     # The 23 tests/gold articles were the development set of the rules (name F1 0.962, links 73/75
-    # there, issue 4) and are part of dev for the learned recognizer, which is not fitted to them.
-    # The floors are what it reaches when it shipped (issue 14): name F1 0.477, money links 31/69,
-    # the seed 0.762 (gold_scorer's matching, which allows a place before a name).
+    # there, issue 4) and are part of dev, which the shipped models are trained on (with train) since
+    # issue 14's second round: these are fit figures, floors against regressions. The shipped
+    # models reach name F1 0.809, money links 62/69, the seed 0.977 (gold_scorer's matching, which
+    # allows a place before a name).
     golds = [gs.load_gold(f) for f in gs.gold_files()]
     with_projects = [g for g in golds if g.get("projects")]
     assert any(g["doc"] == SEED.name for g in with_projects), "the seed has project gold"
@@ -299,9 +301,9 @@ def test_gold_names_and_links() -> None:
     agg = gs.aggregate(results)
     accuracy = right / counted if counted else 1.0
     detail = "\n".join(report)
-    assert agg["f1"] >= 0.47, f"name F1 {agg['f1']:.3f}\n{detail}"
-    assert counted >= 60 and accuracy >= 0.44, f"link accuracy {right}/{counted}\n{detail}"
-    assert seed_result is not None and seed_result["f1"] >= 0.76, f"seed {seed_result}\n{detail}"
+    assert agg["f1"] >= 0.80, f"name F1 {agg['f1']:.3f}\n{detail}"
+    assert counted >= 60 and accuracy >= 0.89, f"link accuracy {right}/{counted}\n{detail}"
+    assert seed_result is not None and seed_result["f1"] >= 0.97, f"seed {seed_result}\n{detail}"
 
 
 # ----------------------------------------------------------------- the annotated articles (issue 14)
@@ -321,19 +323,49 @@ def dev_scores() -> list[DocScore]:
 
 
 def test_dev_figures(dev_scores: list[DocScore]) -> None:
-    # dev (57 articles: 34 new, 23 tests/gold) was used to choose features and settings; the floors
-    # are the figures when the recognizer shipped: name P 0.543 R 0.475 F1 0.507, links 30/81
+    # dev (57 articles: 34 new, 23 tests/gold) chose features and settings, then joined train for the
+    # shipped fit: a fit figure now (name P 0.832 R 0.956 F1 0.890, links 75/81). The held-out dev
+    # figure is the train-only model's, asserted in test_train_only_model_on_dev.
     t = totals(dev_scores)
     assert t.tp + t.fn == 160 and t.links == 81  # the resolved dev split
-    assert t.f1 >= 0.50, (t.precision, t.recall, t.f1)
-    assert t.link_accuracy >= 0.37, (t.links_right, t.links)
+    assert t.f1 >= 0.88, (t.precision, t.recall, t.f1)
+    assert t.links_right >= 75, (t.links_right, t.links)
+
+
+def test_sealed_test_figures() -> None:
+    # The sealed test (78 articles, 185 projects, 63 links; xwlb 2021-2025, eb 2011-08 to 10, cnews
+    # 房产), run once on the final models (issue 14): name P 0.509 R 0.622 F1 0.560, links 34/63
+    # (0.540). Nothing was changed after its errors were read. The issue's target is 0.85 for both.
+    t = totals(evaluate(read_split(PROJECT_DATA / "test.jsonl"), _analyse))
+    assert t.tp + t.fn == 185 and t.links == 63  # the resolved sealed test
+    assert t.f1 >= 0.559, (t.precision, t.recall, t.f1)
+    assert t.links_right >= 34, (t.links_right, t.links)
+
+
+def test_train_only_model_on_dev(tmp_path: Path) -> None:
+    # the models trained on train alone (train.py --splits train), scored on dev: the held-out dev
+    # figures the settings were chosen on (name F1 0.671, links 46/81; the 34 new articles 0.594)
+    from xiangtan_nlp.extraction.projects import linker
+    from xiangtan_nlp.extraction.projects.train import main
+
+    assert main(["--data", str(PROJECT_DATA), "--out", str(tmp_path), "--splits", "train"]) == 0
+    crf = tagger.Model.from_tsv((tmp_path / tagger.MODEL_FILE).read_text("utf-8"))
+    raw = json.loads((tmp_path / linker.MODEL_FILE).read_text("utf-8"))
+    links = linker.LinkModel(raw["weights"], raw["intercept"], raw["threshold"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tagger, "load_model", lambda: crf)
+        mp.setattr(linker, "load_model", lambda: links)
+        t = totals(evaluate(read_split(PROJECT_DATA / "dev.jsonl"), _analyse))
+    assert t.f1 >= 0.67, (t.precision, t.recall, t.f1)
+    assert t.links_right >= 46, (t.links_right, t.links)
 
 
 # The seed's 18 required names: the 21 project names of tests/gold/000_9f14ab93c5a18b94.json less
 # the three its notes single out as uncertain: 东风西路 (borderline) and 湘韶大道 and 姜道线 (from the
 # garbled run 城际铁路西环线绕城线湘韶大道、姜道线). The issue's target is F1 >= 0.90 on them with its
-# three links right; the recognizer reaches 0.757 when it shipped (14 of 18 found, 5 extra), the
-# links are right. Names of the other annotated projects count neither way.
+# three links right. The seed is in dev, which the shipped models are trained on: they find all 18
+# with no extra (a fit figure); trained on train alone, 17 of 18 and 4 extras (0.872), links right
+# both ways. Names of the other annotated projects count neither way.
 SEED_OPTIONAL = ("东风西路", "湘韶大道", "姜道线")
 
 
@@ -352,7 +384,7 @@ def test_seed_required_names_and_links(dev_scores: list[DocScore]) -> None:
     tp = sum(1 for gi, _, _ in matches if gi < len(required))
     fn = sum(1 for gi in missed if gi < len(required))
     f1 = 2 * tp / (2 * tp + len(extra) + fn)
-    assert f1 >= 0.75, (f1, [required[i]["name"] for i in missed if i < len(required)], extra)
+    assert f1 >= 0.97, (f1, [required[i]["name"] for i in missed if i < len(required)], extra)
     score = next(s for s in dev_scores if s.source == "seed")
     assert (score.links, score.links_right) == (3, 3), score.wrong_links
 
@@ -402,16 +434,27 @@ def test_numpy_decoder_gives_crfsuite_labels(tmp_path: Path) -> None:
     model = export(info.state_features, info.transitions)
     model = tagger.Model.from_tsv(model.to_tsv())
     seg = tagger.default_segmenter()
-    checked = named = 0
+    checked = named = ties = 0
     for rec in articles + read_split(PROJECT_DATA / "dev.jsonl")[:20]:
         doc = tagger.fold(rec["doc"])
-        for a, b in tagger.windows(doc):
+        spans = list(tagger.windows(doc))
+        for (a, b), rule in zip(spans, tagger.rule_labels(doc, spans)):
             tokens = seg.pos(doc[a:b])
-            ours = model.viterbi(model.emissions([tagger.analyse(doc[a:b], tokens)]).tolist())
-            assert ours == crf.tag(tagger.features(doc[a:b], tokens)), doc[a:b]
+            em = model.emissions([tagger.analyse(doc[a:b], tokens, rule)]).tolist()
+            ours = model.viterbi(em)
+            theirs = crf.tag(tagger.features(doc[a:b], tokens, rule))
+            if ours != theirs:
+                # only a near tie may differ: the shipped weights are pruned (< 1e-3) and rounded
+                scores = [
+                    sum(em[i][tagger.LABELS.index(x)] for i, x in enumerate(path))
+                    + sum(model.transitions.get(t, 0.0) for t in zip(path, path[1:]))
+                    for path in (ours, theirs)
+                ]
+                assert abs(scores[0] - scores[1]) < 0.01, (doc[a:b], ours, theirs, scores)
+                ties += 1
             checked += 1
             named += "B" in ours
-    assert checked > 300 and named > 20
+    assert checked > 300 and named > 20 and ties <= 2
 
 
 def test_windows_cover_the_clauses_with_heads_only() -> None:
