@@ -6,8 +6,9 @@ memory a 50 MB CSV field costs.
 
 Every figure is a real ``xiangtan-nlp extract`` process (see _proc.py for how memory and CPU
 are read). The speed-up is printed two ways: wall clock (meaningless when other work holds the
-cores, so the machine's load is printed beside it) and the CPU-time bound, total CPU over the
-busiest process's CPU (what two free cores would give at most).
+cores, so the machine's load is printed beside it) and from CPU time: the serial run's CPU over
+that of the busiest process of the two-worker run (or half its total, on two cores), which is
+what two free cores would give at most.
 """
 
 from __future__ import annotations
