@@ -18,7 +18,6 @@ three-label Viterbi here, so the package needs no CRF library at run time. Loade
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
@@ -111,11 +110,13 @@ def windows(text: str) -> Iterator[tuple[int, int]]:
     from REACH characters before their first head to TAIL after their last (a name ends at its head
     and is never longer than REACH), at most MAX_WINDOW long.
 
-    Clauses end at 。，；：！？ and line breaks; one scan for the marks, one for the heads. A head
-    word running into a longer word (the rules' guards of project_vocab) opens no window.
+    Clauses end at 。，；：！？ and line breaks. Marks are looked for only around heads (REACH
+    characters back, forward to the next one, which later heads before it share), so the text is
+    scanned once for heads and a few times over for marks. A head word running into a longer word
+    (the rules' guards of project_vocab) opens no window.
     """
-    marks = [m.start() for m in _CLAUSE_MARK.finditer(text)]
     cur: list[int] | None = None  # [start, end, clause end] of the window being grown
+    b = -1  # the first mark after the last head looked at (the end of its clause)
     for h in lexicon().trigger.finditer(text):
         head = h.group()
         # the rules' guards: 线路, 中心城区, 工程师 … hold a head word but are not one
@@ -123,10 +124,13 @@ def windows(text: str) -> Iterator[tuple[int, int]]:
             continue
         if h.start() and text[h.start() - 1] in HEAD_NOT_AFTER.get(head, ""):
             continue
-        i = bisect_right(marks, h.start())
-        a = marks[i - 1] + 1 if i else 0
-        b = marks[i] if i < len(marks) else len(text)
-        s, e = max(a, h.start() - REACH), min(b, h.end() + TAIL)
+        if h.start() >= b:  # past the clause end found before: find this clause's end
+            m = _CLAUSE_MARK.search(text, h.start())
+            b = m.start() if m else len(text)
+        s = max(0, h.start() - REACH)
+        for m in _CLAUSE_MARK.finditer(text, s, h.start()):  # at most REACH characters: keep the last
+            s = m.end()
+        e = min(b, h.end() + TAIL)
         if cur is not None and cur[2] == b and s <= cur[1]:
             cur[1] = max(cur[1], e)  # another head in the same clause, close enough: one window
             continue
