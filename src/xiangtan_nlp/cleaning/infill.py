@@ -7,8 +7,8 @@ word with their neighbours get a bonus), plus the favourites of the gap model, a
 that reads 32 characters on each side (``gapnet.py``); the best few are scored over the whole window
 in both directions, plus a cache of the rest of the document and the gap model's log-probability,
 and weighed by a conditional logit fitted on held-out news. The winner's share of that probability,
-calibrated by its length (``CALIBRATION``), is the step's confidence: the chance, measured on
-held-out news, that the fill is right. The winner is used when its confidence reaches the threshold;
+calibrated by its length and censor-prior rate (``CALIBRATION``), is the step's confidence: the
+chance, measured on held-out news, that the fill is right. The winner is used when its confidence reaches the threshold;
 otherwise the mask stays and a ``flag`` step (before == after) reports it. Either step lists the
 best fillers with their chances (``Step.candidates``), so a flagged mask shows what it probably hid.
 Masks with the same two characters before them and the same marks are decided together, as one
@@ -211,7 +211,7 @@ def decide(
 ) -> Decision:
     """The best restoration of the masks at ``spans`` (one hidden word), its confidence, and the
     ``CANDIDATES_SHOWN`` best fillers with theirs: each filler's share of the probability among
-    the candidates, with the evidence of every span added up, calibrated by its length."""
+    the candidates, with the evidence of every span added up, calibrated by its length and rate."""
     return _decision(*_log_shares(text, spans, models, lex))
 
 
