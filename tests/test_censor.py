@@ -193,3 +193,19 @@ def test_the_prior_loads_on_first_mask_only() -> None:
         "assert prior.get_prior.cache_info().currsize == 1\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_lone_seed_mask_is_a_change_with_its_candidates() -> None:
+    """What notebook 01 shows: the lone 发令*** is filled (a ``repair`` step in ``.changes``, none in
+    ``.flags``), the step lists its candidates with 枪 first; above its chance the mask stays and the
+    ``flag`` step carries the same confidence and candidates."""
+    text = "打响了项目竞赛活动的“发令***”。"
+    filled = repair(text)
+    assert filled.text == "打响了项目竞赛活动的“发令枪”。" and filled.flags == ()
+    (step,) = filled.changes
+    assert filled.steps == (step,) and (step.kind, step.rule, step.after) == ("repair", "mask-infill", "枪")
+    assert step.candidates[0] == ("枪", step.confidence) and 0.5 <= step.confidence < 0.9
+    kept = repair(text, threshold=0.9)
+    (flag,) = kept.flags
+    assert kept.text == text and kept.changes == () and flag.rule == "mask-abstain"
+    assert (flag.confidence, flag.candidates) == (step.confidence, step.candidates)

@@ -405,7 +405,7 @@ def test_cli_repairs_a_file_and_stdin(tmp_path: Path) -> None:
 
 
 def test_clean_takes_the_repair_threshold(tmp_path: Path) -> None:
-    """clean() and `clean` pass a threshold to repair: the lone 发令*** (枪, at a chance near 0.72
+    """clean() and `clean` pass a threshold to repair: the lone 发令*** (枪, at a chance near 0.69
     with the censor prior) is filled at the default, and stays masked when the threshold is above
     its chance."""
     from xiangtan_nlp.cli.clean import command as clean_command
