@@ -63,20 +63,26 @@ def repair_evasions(text: str, lexicon: Lexicon | None = None) -> tuple[str, lis
         return text, steps
     table = evasion_table()
     lex = lexicon or get_lexicon()
-    out = text
-    for m in _evasion_pattern().finditer(text):  # replacements keep the length: spans stay valid
+    out = list(text)  # one character each: replacements keep the length, so spans stay valid
+    for m in _evasion_pattern().finditer(text):
         ev = table[m.group()]
         i, j = m.span()
         if _genuine(text, i, j, ev, lex):
             continue
-        fixed = out[:i] + ev.repaired + out[j:]
-        worded = bool(lex.covers(fixed, i, j))
+        # the words over the span once repaired: covers() reads WORD_REACH characters each side,
+        # so a window is enough (the whole text rebuilt per evasion was quadratic)
+        lo = max(0, i - WORD_REACH)
+        window = "".join(out[lo:i]) + ev.repaired + "".join(out[j : j + WORD_REACH])
+        worded = bool(lex.covers(window, i - lo, j - lo, WORD_REACH))
         if not worded and ev.where == "word":
             continue
         conf = 0.99 if worded else 0.9  # "always" rows: the evasion is not a word of its own
         steps.append(Step("repair", i, j, m.group(), ev.repaired, f"evasion:{ev.evasion}→{ev.repaired}", conf))
-        out = fixed
-    return out, steps
+        out[i:j] = ev.repaired
+    return "".join(out), steps
+
+
+WORD_REACH = 6  # the longest dictionary word Lexicon.covers looks for
 
 
 def _genuine(text: str, i: int, j: int, ev: Evasion, lex: Lexicon) -> bool:

@@ -159,27 +159,38 @@ def fill_masks(
             for members, d in zip(family, decided * len(family) if len(decided) == 1 else decided):
                 for span in members:
                     decision[span] = d
-    out = text
-    delta = 0  # length change so far: spans in `out` = spans in `text` + delta
+    # The output is built once from pieces (rebuilding it per fill was quadratic in the number of
+    # masks); the figure check reads the output's last FIGURE_REACH characters and the text after.
+    pieces: list[str] = []
+    tail = ""  # the output's last FIGURE_REACH characters so far
+    done = 0  # text before this offset is in pieces
+    delta = 0  # length change so far: spans in the output = spans in `text` + delta
     for s, e in runs:
         fill, conf, cands = decision[(s, e)]
         s2, e2 = s + delta, e + delta
-        before = out[s2:e2]
+        before = text[s:e]
+        tail = (tail + text[done:s])[-FIGURE_REACH:]
+        pieces.append(text[done:s])
+        done = s
         if conf < 0:
             steps.append(Step("flag", s2, e2, before, before, "mask-limit", 0.0))
             continue
         # a mask whose best filler is a figure is reported as such whatever its confidence: it
         # tells the reader an amount was hidden here
-        if fill is not None and _changes_figures(out, s2, e2, fill):
+        window = tail + text[s : e + FIGURE_REACH]
+        if fill is not None and _changes_figures(window, len(tail), len(tail) + e - s, fill):
             steps.append(Step("flag", s2, e2, before, before, "mask-figure", round(conf, 3), cands))
             continue
         if fill is None or conf < threshold:
             steps.append(Step("flag", s2, e2, before, before, "mask-abstain", round(conf, 3), cands))
             continue
         steps.append(Step("repair", s2, e2, before, fill, "mask-infill", round(conf, 3), cands))
-        out = out[:s2] + fill + out[e2:]
+        pieces.append(fill)
+        tail = (tail + fill)[-FIGURE_REACH:]
+        done = e
         delta += len(fill) - (e - s)
-    return out, steps
+    pieces.append(text[done:])
+    return "".join(pieces), steps
 
 
 @lru_cache(maxsize=1)
