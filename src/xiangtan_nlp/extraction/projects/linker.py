@@ -84,9 +84,10 @@ def _label_kind(label: str | None) -> str:
 
 def pair_features(
     text: str, fig: Record, m: _Mention, sentences: Sentences, mentions: list[_Mention], starts: list[int],
-    n_candidates: int, is_topic: bool, nearest_before: bool, nearest_after: bool,
+    n_candidates: int, is_topic: bool, nearest_before: bool, nearest_after: bool, first_newline: int | None = None,
 ) -> dict[str, float]:  # fmt: skip
-    """The features of one (amount, project mention) pair."""
+    """The features of one (amount, project mention) pair (``first_newline``: ``text.find("\\n")``, passed
+    by callers that score many pairs of one text so it is not searched again for each)."""
     before = m.end <= fig.start
     lo, hi = (m.end, fig.start) if before else (fig.end, m.start)
     lo, hi = min(lo, hi), max(lo, hi)
@@ -135,10 +136,13 @@ def pair_features(
         f["fenbie"] = 1.0
     if _PHASE.search(text, max(s_lo, fig.start - 12), fig.start):
         f["phase_before"] = 1.0
-    first = next((x for x in mentions if s_lo <= x.start < s_hi), None)
-    if first is not None and first.project == m.project:
+    # the first mention of the sentence (mentions are sorted by start, ``starts`` are theirs)
+    k = bisect_left(starts, s_lo)
+    if k < len(mentions) and mentions[k].start < s_hi and mentions[k].project == m.project:
         f["subject"] = 1.0
-    if text.rfind("\n", 0, fig.start) < 0 and "\n" in text:
+    if first_newline is None:
+        first_newline = text.find("\n")
+    if first_newline >= fig.start:  # no line break before the amount, one after it: the headline
         f["headline"] = 1.0
     for k in list(f):
         if k.startswith(("order=", "sent=")):
@@ -159,6 +163,7 @@ def candidates(
     money = [f for f in figures if f.kind == "money"]
     # the rule linker's choice is one feature among the others
     picks = dict(zip(map(id, money), link_projects(text, money, projects))) if mentions and money else {}
+    first_newline = text.find("\n")
     out: list[list[tuple[str, dict[str, float]]]] = []
     for fig in figures:
         if fig.kind != "money" or not mentions:
@@ -188,7 +193,8 @@ def candidates(
         row = []
         for m in sorted(cands, key=lambda m: m.start):
             feats = pair_features(
-                text, fig, m, sentences, mentions, starts, len(cands), is_topic[m.project], m.project == nb, m.project == na
+                text, fig, m, sentences, mentions, starts, len(cands), is_topic[m.project], m.project == nb, m.project == na,
+                first_newline,
             )
             feats["rule=" + ("this" if pick == m.project else "none" if pick is None else "other")] = 1.0
             row.append((m.project, feats))

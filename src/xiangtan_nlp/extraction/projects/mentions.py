@@ -8,7 +8,9 @@ canonical names), stage and location read them unchanged.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
+from itertools import accumulate
 
 from ...segmenter import default_segmenter
 from ..project_names import (
@@ -176,12 +178,17 @@ def _repeat(text: str, mentions: list[Mention]) -> list[Mention]:
     forms = {text[m.start : m.end]: m.name for m in mentions if m.end - m.start >= 3}
     if not forms:
         return mentions
-    taken = [(m.start, m.end) for m in mentions]
+    # a hit [a, b) overlaps a mention when one starting before b ends after a: the mentions sorted by
+    # start with the furthest end so far, looked up by bisection (not every mention for every hit)
+    taken = sorted((m.start, m.end) for m in mentions)
+    starts = [x for x, _ in taken]
+    reach = list(accumulate((y for _, y in taken), max))
     pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))))
     extra = []
     for hit in pattern.finditer(text):
         a, b = hit.span()
-        if any(x < b and a < y for x, y in taken):
+        i = bisect_left(starts, b)
+        if i and reach[i - 1] > a:
             continue
         extra.append(Mention(a, b, forms[hit.group()], head=head_of(hit.group())))
     return sorted(mentions + extra, key=lambda m: (m.start, m.end))
