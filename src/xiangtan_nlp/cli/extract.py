@@ -11,7 +11,7 @@ from ._common import batch_options, finish, input_options, output_options, progr
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @output_options
 @click.option("--kinds", default="money,percent,project", show_default=True, metavar="LIST",
-              help="Comma-separated record kinds to extract (money, percent, project).")
+              help="Comma-separated record kinds to extract: money, percent, project, and rate (exchange rates such as 1美元兑人民币6.9元, never counted as money).")
 @input_options
 @batch_options
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
