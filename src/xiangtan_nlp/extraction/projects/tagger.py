@@ -26,7 +26,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ...chars import FULLWIDTH_ALNUM
+from ...chars import FULLWIDTH_ALNUM, FULLWIDTH_ALNUM_CLASS
 from ...segmenter import default_segmenter
 from ..project_vocab import HEAD_NOT_AFTER, HEAD_NOT_BEFORE, vocab
 
@@ -59,6 +59,7 @@ EXTRA_HEADS: dict[str, str] = {
 # for a lot): inside a window they are features like any head.
 FEATURE_ONLY = frozenset("采购 采购项目 包 城 矿 渠 园 机组 核电 装置 生产装置 电网 联网 中心".split())
 _CLAUSE_MARK = re.compile(r"[，。；：！？,;:!?\n]")
+_FULLWIDTH = re.compile("[" + FULLWIDTH_ALNUM_CLASS + "]")
 _OPEN_QUOTE, _CLOSE_QUOTE = "“‘「『", "”’」』"
 _OPEN_BRACKET, _CLOSE_BRACKET = "(（", ")）"
 _QUOTE_OR_BRACKET = re.compile("[" + re.escape(_OPEN_QUOTE + _CLOSE_QUOTE + _OPEN_BRACKET + _CLOSE_BRACKET + '"') + "]")
@@ -102,7 +103,8 @@ def lexicon() -> Lexicon:
 
 def fold(text: str) -> str:
     """Full-width letters and digits to half-width, one for one (offsets stay the same)."""
-    return text.translate(FULLWIDTH_ALNUM)
+    # cleaned text seldom holds any (6 of 345 econ articles): a search is 20x cheaper than translate
+    return text.translate(FULLWIDTH_ALNUM) if _FULLWIDTH.search(text) else text
 
 
 def windows(text: str) -> Iterator[tuple[int, int]]:
