@@ -178,3 +178,57 @@ def test_forms_found_by_their_endings_as_one_alternation_finds_them() -> None:
         text = "".join(rng.choice([*names, *words, "，"]) for _ in range(rng.randint(0, 40)))
         alternation = regex.compile("|".join(map(regex.escape, sorted(forms, key=len, reverse=True))))
         assert _occurrences(text, forms) == [m.span() for m in alternation.finditer(text)], (text, sorted(forms))
+
+
+def test_repeated_forms_skip_exactly_the_hits_overlapping_a_mention() -> None:
+    # _repeat finds overlaps by bisection over the mentions sorted by start with the furthest end so
+    # far; the result must be what comparing every hit with every mention gives, overlaps included
+    import random
+    import re
+
+    from xiangtan_nlp.extraction.projects.mentions import _repeat
+
+    rng = random.Random(14)
+    words = ["宏大", "真空", "产业园", "基地", "湘潭", "，"]
+    for _ in range(300):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(3, 40)))
+        mentions = []
+        for _ in range(rng.randint(1, 6)):  # spans of any length, overlapping or nested ones too
+            a = rng.randrange(len(text) - 2)
+            b = min(len(text), a + rng.randint(3, 12))
+            mentions.append(Mention(a, b, text[a:b], head=None))
+        forms = {text[m.start : m.end]: m.name for m in mentions}
+        pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))))
+        taken = [(m.start, m.end) for m in mentions]
+        expected = sorted(
+            [(m.start, m.end) for m in mentions]
+            + [h.span() for h in pattern.finditer(text) if not any(x < h.end() and h.start() < y for x, y in taken)]
+        )
+        assert sorted((m.start, m.end) for m in _repeat(text, list(mentions))) == expected, (text, taken)
+
+
+def test_link_features_found_by_bisection_match_the_scans_they_replace() -> None:
+    # pair_features found a sentence's first mention by scanning every mention and the headline by
+    # searching the text before every amount; candidates() now bisects and reads the first line
+    # break once: each pair must get the features those scans gave, on texts with and without breaks
+    from xiangtan_nlp.extraction.context import Sentences
+    from xiangtan_nlp.extraction.projects.linker import candidates
+
+    page = clean(SEED.read_text(encoding="utf-8")).text
+    for text in (page, page.replace("\n", ""), "湘潭经开区宏大真空产业园项目总投资5亿元\n" + page):
+        figures = find_figures(text, ("money",))
+        projects = find_projects(text)
+        mentions = sorted((p.start, p.end, p.project or p.text) for p in projects if p.kind == "project")
+        sentences = Sentences(text)
+        pairs = headlines = 0
+        for fig, row in zip(figures, candidates(text, figures, projects)):
+            s_lo, s_hi = sentences.span(fig.start)
+            first = next((name for a, _, name in mentions if s_lo <= a < s_hi), None)
+            headline = text.rfind("\n", 0, fig.start) < 0 and "\n" in text
+            for project, feats in row:
+                assert ("subject" in feats) == (first == project), (fig.text, project)
+                assert ("headline" in feats) == headline, (fig.text, project)
+                pairs += 1
+                headlines += headline
+        assert pairs >= 5, pairs
+        assert (headlines > 0) == text.startswith("湘潭经开区宏大")  # the added headline holds an amount
