@@ -143,3 +143,31 @@ def ratio_line(name: str, seconds: float, n_chars: int, *baselines: float | None
     cps = n_chars / seconds
     ratios = "  ".join(f"{cps / b:7.2f}x" if b else "       -" for b in baselines)
     return f"  {name:<40} {rate(n_chars, seconds):>8}  {ratios}  {target}"
+
+
+#: The stages of the per-document job, in the order extract runs them.
+STAGES = ("normalize", "debris", "repair", "figures", "projects", "links")
+
+
+def stage_seconds(text: str) -> dict[str, float]:
+    """CPU seconds per stage of the job for one text, in this process (load the models first)."""
+    from xiangtan_nlp.cleaning.debris import strip_debris
+    from xiangtan_nlp.cleaning.normalize import normalize
+    from xiangtan_nlp.cleaning.repair import repair
+    from xiangtan_nlp.extraction.figures import find_figures
+    from xiangtan_nlp.extraction.projects import find_projects, link_figures
+
+    t = [time.process_time()]
+    text = normalize(text)[0]
+    t.append(time.process_time())
+    text = strip_debris(text)[0]
+    t.append(time.process_time())
+    text = repair(text).text
+    t.append(time.process_time())
+    figures = find_figures(text, ("money", "percent"))
+    t.append(time.process_time())
+    projects = find_projects(text)
+    t.append(time.process_time())
+    link_figures(text, figures, projects)
+    t.append(time.process_time())
+    return {k: b - a for k, a, b in zip(STAGES, t, t[1:])}

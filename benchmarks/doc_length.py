@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import stage_seconds
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "000_9f14ab93c5a18b94.txt"
 CLI = [sys.executable, "-c", "from xiangtan_nlp.cli import main; main()"]
@@ -84,34 +86,6 @@ def job_seconds(text: str, least: float = 1.0) -> float:
         spent += time.process_time() - t0
         runs += 1
     return spent / runs
-
-
-def stage_seconds(text: str) -> dict[str, float]:
-    """CPU seconds per stage of the job for one text, in this process (models loaded beforehand)."""
-    from xiangtan_nlp.cleaning.debris import strip_debris
-    from xiangtan_nlp.cleaning.normalize import normalize
-    from xiangtan_nlp.cleaning.repair import repair
-    from xiangtan_nlp.extraction.figures import find_figures
-    from xiangtan_nlp.extraction.projects import find_projects, link_figures
-
-    out = {}
-    t0 = time.process_time()
-    text = normalize(text)[0]
-    t1 = time.process_time()
-    text = strip_debris(text)[0]
-    t2 = time.process_time()
-    text = repair(text).text
-    t3 = time.process_time()
-    figs = find_figures(text, ("money", "percent"))
-    t4 = time.process_time()
-    projects = find_projects(text)
-    t5 = time.process_time()
-    link_figures(text, figs, projects)
-    t6 = time.process_time()
-    for k, (x, y) in zip(("normalize", "debris", "repair", "figures", "projects", "links"),
-                         ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6))):  # fmt: skip
-        out[k] = y - x
-    return out
 
 
 def main() -> None:

@@ -37,7 +37,8 @@ import warnings
 from pathlib import Path
 
 from _common import (
-    ROOT, SOURCES, chars, interleaved, jionlp_extract_money, load_source, load_texts, plain_jieba, rate, ratio_line,
+    ROOT, SOURCES, STAGES, chars, interleaved, jionlp_extract_money, load_source, load_texts, plain_jieba, rate,
+    ratio_line, stage_seconds,
 )
 
 PY = sys.executable
@@ -79,7 +80,6 @@ def main() -> None:
 MONEY_PERCENT = ("money", "percent")
 FULL = ("money", "percent", "project")
 #: The per-document job's stages, in order; each owner reads their share of the time here.
-STAGES = ("normalize", "debris", "repair", "figures", "projects", "links")
 
 
 def stages(folder: Path, rounds: int, megabytes: float | None, sources: list[str]) -> None:
@@ -145,32 +145,14 @@ def stages(folder: Path, rounds: int, megabytes: float | None, sources: list[str
 
 def _by_stage(texts: list[str], seconds: dict[str, list[float]]) -> None:
     """One pass of the per-document job, stage by stage as extract runs them; seconds per stage."""
-    from xiangtan_nlp.cleaning.debris import strip_debris
-    from xiangtan_nlp.cleaning.normalize import normalize
-    from xiangtan_nlp.cleaning.repair import repair
-    from xiangtan_nlp.extraction.figures import find_figures
-    from xiangtan_nlp.extraction.projects import find_projects, link_figures
-
     acc = dict.fromkeys(STAGES, 0.0)
     for text in texts:
         try:
-            t0 = time.process_time()
-            text = normalize(text)[0]
-            t1 = time.process_time()
-            text = strip_debris(text)[0]
-            t2 = time.process_time()
-            text = repair(text).text
-            t3 = time.process_time()
-            figures = find_figures(text, MONEY_PERCENT)
-            t4 = time.process_time()
-            projects = find_projects(text)
-            t5 = time.process_time()
-            link_figures(text, figures, projects)
-            t6 = time.process_time()
+            spent = stage_seconds(text)
         except Exception:  # noqa: BLE001 - the batch reports and skips such a document too
             continue
-        for k, (a, b) in zip(STAGES, [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6)]):
-            acc[k] += b - a
+        for k, v in spent.items():
+            acc[k] += v
     for k, v in acc.items():
         seconds[k].append(v)
 
