@@ -52,6 +52,8 @@ POSITIVE: list[tuple[str, str, list[tuple]]] = [
     ("九成九", "九成九的企业", [("percent", "九成九", "99", "%", "99", "99", False)]),
     ("4成", "超过4成", [("percent", "超过4成", "40", "%", "40", None, True)]),
     ("成 range", "增长一到两成", [("percent", "一到两成", None, "%", "10", "20", True)]),
+    # a falling "range" keeps its second figure, checked as that figure (it raised TypeError)
+    ("falling range into 成", "由9~四成", [("percent", "四成", "40", "%", "40", "40", False)]),
     ("成 range 至", "约二至三成", [("percent", "约二至三成", None, "%", "20", "30", True)]),
     # ---- 折
     ("对折", "商品打对折", [("percent", "对折", "50", "%", "50", "50", False)]),

@@ -416,6 +416,7 @@ def test_repair_steps_replay(text: str) -> None:
 @example(",3. 25元")  # read whole after a comma; alone, "3." would start a list
 @example("$1~0元")  # no range (0 < 1): 0元 is CNY, the $ stays with the 1
 @example("111111111-亿元")  # 亿元 after a range's dash was read as one 亿
+@example("9~四成")  # a falling range into tenths: 四成 was checked with the first number's value (TypeError)
 def test_extract_offsets_and_reparse(text: str) -> None:
     check_reparse(check_extract(text))
 

@@ -204,15 +204,18 @@ def _parse(m: re.Match, text: str) -> _Figure | None:
         v2 = _num(n2, m2) if n2 is not None else None
     except (ValueError, ArithmeticError):
         return None
-    neg1 = bool(g[_NEG]) and g[_NEG] != "+"
-    hyphen = g[_NEG] in _HYPHENS and not cp
+    sign, lead = g[_NEG], "n1"  # the sign and group of the number the figure is read from
+    neg1 = bool(sign) and sign != "+"
+    hyphen = sign in _HYPHENS and not cp
     if neg1:
         v1 = -v1
     if v2 is not None and g[_NEG2]:
         v2 = -v2
     if v2 is not None and v2 < v1:
-        # not a range after all (2020-8%): keep the figure after the separator
+        # not a range after all (2020-8%): keep the figure after the separator, read as it stands
+        # (9~四成 is 四成: its numeral, multiplier and sign, never the first number's)
         v1, v2, start, neg1 = v2, None, m.start("n2") - (1 if g[_NEG2] else 0), bool(g[_NEG2])
+        n1, n2, m1, sign, lead = n2, None, m2, g[_NEG2], "n2"
         hyphen, cp = False, None  # the prefix stays with the first number ($1~0元: 0元 is CNY)
         qualifier = post
         bound = QUALIFIERS_AFTER.get(post) if post else None
@@ -220,7 +223,7 @@ def _parse(m: re.Match, text: str) -> _Figure | None:
     if unit_word in PERCENT_UNITS:
         unit = PERCENT_UNITS[unit_word]
         if unit_word in ("成", "折"):
-            if m1 or g[_NEG] or not _fraction_word_ok(n1, v1, unit_word, text, m.start("n1")):
+            if m1 or sign or not _fraction_word_ok(n1, v1, unit_word, text, m.start(lead)):
                 return None
             if n2 is not None:  # 一到两成, 七至八折: both ends in tenths
                 if g[_TENTH] or not _fraction_word_ok(n2, v2, unit_word, text, m.start("n2")):  # type: ignore[arg-type]
