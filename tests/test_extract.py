@@ -210,3 +210,36 @@ def test_a_page_without_stops_gives_bounded_sentences() -> None:
     assert max(len(r.sentence) for r in recs) <= MAX_SENTENCE
     for r in recs[::500]:
         assert r.text in r.sentence and r.sentence.endswith("，") or r.sentence.endswith("元")
+
+
+def test_record_quick_init_is_the_dataclass_init() -> None:
+    """Record's fast __init__ (model._quick_init) takes the same arguments as the dataclass's own
+    and gives an equal, frozen, hashable record; missing or unknown arguments still raise."""
+    import dataclasses
+    import inspect
+    import pickle
+
+    from xiangtan_nlp.model import Record
+
+    fields = dataclasses.fields(Record)
+    reference = dataclasses.make_dataclass(
+        "Reference", [(f.name, f.type, dataclasses.field(default=f.default)) if f.default is not dataclasses.MISSING
+                      else (f.name, f.type) for f in fields], frozen=True, slots=True)  # fmt: skip
+    params = inspect.signature(Record).parameters
+    assert list(params) == [f.name for f in fields]
+    assert [p.default for p in params.values()] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields
+    ]
+    full = {f.name: f"v{i}" for i, f in enumerate(fields)}
+    for kwargs in (full, {"kind": "money", "text": "20亿元", "start": 3, "end": 8}, {**full, "value": Decimal("2E9")}):
+        r = Record(**kwargs)
+        assert dataclasses.astuple(r) == dataclasses.astuple(reference(**kwargs))
+        assert r == Record(*kwargs.values()) and hash(r) == hash(Record(**kwargs))
+        assert pickle.loads(pickle.dumps(r)) == r
+        assert dataclasses.replace(r, text="x").text == "x"
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            r.text = "changed"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Record(kind="money", text="1元", start=0)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Record(kind="money", text="1元", start=0, end=2, colour="red")  # type: ignore[call-arg]
