@@ -161,3 +161,40 @@ def test_clean_refuses_bytes() -> None:
 
 def test_clean_is_deterministic(seed_text: str) -> None:
     assert clean(seed_text) == clean(seed_text)
+
+
+def _consumes_one_of(seq: object, chars: str) -> bool:
+    """Whether every match of the parsed pattern ``seq`` holds one of ``chars`` (a proof over the
+    parse tree: a literal of the set, or a group, repeat (at least once) or every branch that does)."""
+    from re import _constants as c
+
+    for op, av in seq:  # type: ignore[attr-defined]
+        if op is c.LITERAL and chr(av) in chars:
+            return True
+        if op is c.SUBPATTERN and _consumes_one_of(av[-1], chars):
+            return True
+        if op is c.BRANCH and all(_consumes_one_of(b, chars) for b in av[1]):
+            return True
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1 and _consumes_one_of(av[2], chars):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("name", ["COPYRIGHT", "COMMENT", "QR", "META"])
+def test_debris_guards_hold_for_every_match(name: str) -> None:
+    """A line is searched with a debris rule's pattern only when it holds one of the rule's guard
+    characters: every match of the pattern must hold one, or a debris line would be kept."""
+    from re import _parser
+
+    from xiangtan_nlp import page
+
+    pattern, guard = getattr(page, name), page._GUARDS[name]
+    chars = _parser.parse(guard.pattern)[0][1]  # the guard is one class of literals
+    members = "".join(chr(v) for _, v in chars)
+    assert _consumes_one_of(_parser.parse(pattern.pattern), members)
+    # and the guard does not reject the lines the pattern is there for
+    for line in ("版权所有 © 2024 湘潭在线", "Copyright 2023 All Rights Reserved", "湘ICP备12345678号",
+                 "文明上网 理性发言", "网友评论 12 条", "扫一扫 关注我们", "长按识别二维码",
+                 "来源：湘潭日报", "责任编辑：张三", "浏览次数：1234", "【字体：大 中 小】"):  # fmt: skip
+        if pattern.search(line):
+            assert guard.search(line)

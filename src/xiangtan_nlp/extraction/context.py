@@ -49,7 +49,9 @@ HAN = HAN_CLASS
 
 
 _T2S = str.maketrans(TRADITIONAL_TO_SIMPLIFIED)
-_TRADITIONAL = re.compile("[" + "".join(TRADITIONAL_TO_SIMPLIFIED) + "]")
+#: The Traditional characters :func:`simplified` changes, as the body of a character class.
+TRADITIONAL_CHARS = re.escape("".join(TRADITIONAL_TO_SIMPLIFIED))
+_TRADITIONAL = re.compile(f"[{TRADITIONAL_CHARS}]")
 
 
 def simplified(s: str) -> str:
@@ -267,9 +269,10 @@ class Reader:
 
     __slots__ = ("text", "read", "_at", "_lo", "_clause")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, traditional: bool = True) -> None:
         self.text = text
-        self.read = simplified(text)
+        # traditional=False: the caller has found no Traditional character in text (one scan saved)
+        self.read = simplified(text) if traditional else text
         self._at = self._lo = -1
         self._clause = ""
 
