@@ -198,3 +198,27 @@ def test_debris_guards_hold_for_every_match(name: str) -> None:
                  "来源：湘潭日报", "责任编辑：张三", "浏览次数：1234", "【字体：大 中 小】"):  # fmt: skip
         if pattern.search(line):
             assert guard.search(line)
+
+
+def test_whitespace_prechecks_never_skip_a_match() -> None:
+    """Debris tidying skips its two whitespace scans on a text whose substrings rule them out;
+    on 20,000 random texts of spaces, tabs, line breaks and letters, neither scan would have
+    found anything on a text it skipped (and each check lets through texts with a match)."""
+    import random
+
+    from xiangtan_nlp.cleaning import debris
+
+    rng = random.Random(11)
+    hits = {"edge": 0, "blank": 0}
+    for _ in range(20_000):
+        text = "".join(rng.choice(" \t\n中a") for _ in range(rng.randint(0, 12)))
+        if any(debris._edge_spaces(text)):
+            assert debris._may_have_edge_spaces(text), repr(text)
+            hits["edge"] += 1
+        if any(debris._blank_lines(text)):
+            assert debris._may_have_blank_lines(text), repr(text)
+            hits["blank"] += 1
+    assert min(hits.values()) > 1000
+    assert debris._may_have_edge_spaces("增长8.1%，\n总投资20亿元 ")  # a trailing space
+    assert not debris._may_have_edge_spaces("增长 8.1%，\n总投资20亿元")
+    assert not debris._may_have_blank_lines("增长 8.1%，\n总投资20亿元")
