@@ -104,6 +104,40 @@ def test_marks_between_a_space_and_a_word_are_a_mask(text: str) -> None:
     assert len(masks.censor_masks(text)) == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("*业斌表示，惠州将全力支持", (0, 1)),  # news_dev (dev slice): 黄 masked at a sentence start
+        ("增长较快。*业斌表示，惠州将全力支持", (5, 6)),  # the same after a full stop
+        ("**金周第二日，流花君庭依旧", (0, 2)),  # news_dev (dev slice): 黄
+        ("巨头扎堆刺激球市火*** NBA收视人数过亿", (9, 12)),  # news_dev (dev slice): 爆, then a space
+        ("海外市场反＊＊＊ QDII基金净值劲升", (5, 8)),  # news_dev (dev slice): 弹
+    ],
+)
+def test_a_masked_first_or_last_character_is_a_mask(text: str, span: tuple[int, int]) -> None:
+    """A lone star that opens a sentence before a word that is no note, and a run of stars that
+    ends a phrase before a space and more text, hide characters."""
+    assert masks.censor_masks(text) == [span]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "*为初步统计数",  # a footnote: a note word follows
+        "增速较快。*注：未经审计",
+        "增速较快。＊数据来源：国家统计局",
+        "五星级酒店*** 豪华舒适",  # a rating after a word that rates, then a space
+        "推荐指数*** 值得一去",
+        "今年的业绩***\n下一段",  # stars ending a line after a word
+        "*ST炎黄今日复牌",  # a stock name
+        "增速较快* 注：预计数",  # a lone footnote reference before a space
+    ],
+)
+def test_notes_ratings_and_references_near_those_are_no_masks(text: str) -> None:
+    assert masks.censor_masks(text) == []
+    assert repair(text, threshold=0.0).text == text
+
+
 def test_a_space_before_marks_does_not_make_a_note_a_mask() -> None:
     for text in ("增速较快。 **为预计数", "银行卡号6222 **** **** 1234。", "上期 ** 本期"):
         assert masks.censor_masks(text) == [], text

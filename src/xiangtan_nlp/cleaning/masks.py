@@ -80,6 +80,11 @@ _PLACEHOLDER_BEFORE = regex.compile(r"(?:万|亿|元|年|月|日|号|岁|名|人
 # A placeholder follows a non-Han character, another placeholder (×年×月) or one of these (在××县,
 # 的×××家, 第××号); after any other Han character ××× hides the rest of a word (铁路×××省内: 局).
 _PLACEHOLDER_AFTER = frozenset("的在于对向为是和与及或某第等各该")
+# Sentence ends: a lone */＊ after one, before Han that is no note word, hides the next sentence's
+# first character (。*业斌表示); before a note word it is a footnote mark (。*注:).
+_SENTENCE_ENDS = frozenset("。！？!?")
+# Words after which a run of stars is a rating (五星级酒店***, 推荐指数***, 综合评分***).
+_RATED = regex.compile(r"(?:星级|星|酒店|宾馆|饭店|指数|评分|评级|评价|推荐|等级|级别|难度|口味|环境|服务|性价比)$")
 # Common surnames: 王** and 陈*华 after a non-Han character are privacy-masked names, not filtered words.
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
@@ -139,7 +144,7 @@ def look_alikes(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
             and (not is_han(prev) or prev in _PLACEHOLDER_AFTER or text[max(0, s - 2) : s - 1] in ("×", "Ｘ"))
         ):
             skip.add((s, e))
-        elif not _in_chinese_text(prev, nxt, run, _note_like(text, e)):
+        elif not _in_chinese_text(prev, nxt, run, _note_like(text, e)) and not _before_a_spaced_word(text, s, e):
             skip.add((s, e))
         elif run in notes and not (is_han(prev) and is_han(nxt)):
             skip.add((s, e))
@@ -184,9 +189,10 @@ def _in_chinese_text(prev: str, nxt: str, run: str, note: bool) -> bool:
     marks or more) a digit on the other (截至8**底), or a space or the line end after two marks or
     a run of × □ ■ (枪击** 造成伤亡, 击落乌××× 乌称).
     Latin letters, spaces and digits on both sides rule it out (f**k, 138****5678); a lone */＊
-    right after an opening bracket, a colon or a full stop is a note or bullet mark, and at a line
-    start a run of three or more */＊/×, of two or more □/■, or of two */＊ not followed by a note
-    word (``note``: **为预计数 is a note, **京破获… a mask) is taken for a mask, and so is a run of
+    right after an opening bracket or a colon is a note or bullet mark, and so is one after a full
+    stop or at a line start when a note word follows (``note``: *为预计数); at a line start a run of
+    three or more */＊/×, of two or more □/■, or of one or two */＊ or two × not followed by a note
+    word (**京破获…, *业斌表示…) is taken for a mask, and so is a run of
     two */＊/× or more after a space (记者 陈寂 ***富慧) before Han that is no note. Two marks or more
     between list or quote punctuation hide an item or a name (、***、, “***”, 《**》)."""
     length = len(run)
@@ -207,11 +213,25 @@ def _in_chinese_text(prev: str, nxt: str, run: str, note: bool) -> bool:
         return (
             (length >= 3 and run[0] not in BOXES)
             or (length >= 2 and run[0] in BOXES)
-            or (length == 2 and not note)  # **京破获…: a sentence, not **为预计数
+            or ((length == 2 or run[0] in STARS) and not note)  # **京破获…, *业斌表示…; not **为预计数
         )
+    if prev in _SENTENCE_ENDS:  # a sentence whose first character was masked, unless a note follows
+        return length > 1 or run[0] in BOXES or not note
     if prev in CJK_PUNCT:  # a lone */＊ after （ or ： opens a note; a lone □ is a character
         return length > 1 or prev not in _NOTE_OPENERS or run[0] in BOXES
     return length > 1 and prev.isdigit()
+
+
+def _before_a_spaced_word(text: str, s: int, e: int) -> bool:
+    """Three stars or more right after a word and before one space and more text (球市火*** NBA,
+    海外市场反*** QDII): a masked character at the end of a headline's phrase, not a rating, which
+    follows a word that rates (五星级酒店***, 推荐指数***) or ends the line."""
+    if e - s < 3 or text[s] not in STARS or s == 0 or not is_han(text[s - 1]):
+        return False
+    if text[e : e + 1] != " " or e + 1 >= len(text):
+        return False
+    after = text[e + 1]
+    return (is_han(after) or (after.isascii() and after.isalpha())) and not _RATED.search(text, max(0, s - 4), s)
 
 
 def _masked_name(text: str, s: int, e: int) -> bool:
