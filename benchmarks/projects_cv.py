@@ -34,8 +34,11 @@ def fitted(records: list[dict], params: dict[str, object], link_params: dict[str
     return crf, tr.train_links(records, **link_params)
 
 
+ERRORS: list = []  # every held-out document's score, for --errors
+
+
 def scored(records: list[dict], models) -> object:
-    """Totals of ``records`` with ``models`` swapped in for the shipped ones."""
+    """Totals of ``records`` with ``models`` swapped in for the shipped ones (their scores kept in ERRORS)."""
     from xiangtan_nlp.extraction.projects import linker, tagger
     from xiangtan_nlp.extraction.projects.score import evaluate, totals
 
@@ -43,7 +46,9 @@ def scored(records: list[dict], models) -> object:
     saved = tagger.load_model, linker.load_model
     tagger.load_model, linker.load_model = (lambda: crf), (lambda: links)
     try:
-        return totals(evaluate(records, analyse))
+        scores = evaluate(records, analyse)
+        ERRORS.extend(scores)
+        return totals(scores)
     finally:
         tagger.load_model, linker.load_model = saved
 
@@ -69,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-rules", action="store_true", help="without the rule finder's labels (the r template)")
     ap.add_argument("--pool-dev", action="store_true", help="folds over train and dev's new articles (not only train)")
     ap.add_argument("--gold", action="store_true", help="add dev's 23 tests/gold articles to every fold's training")
+    ap.add_argument("--errors", type=Path, help="write the misses, extras and wrong links of every held-out article here")
+    ap.add_argument("--silver", nargs="?", type=Path, const=DATA / "silver.jsonl", help="add silver.jsonl (or this file; projects_silver.py) to every model's training")
     args = ap.parse_args(argv)
     if args.no_rules:
         from xiangtan_nlp.extraction.projects import tagger, train as tr
@@ -84,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     dev = [{**r, "pool": pools.get(r["id"])} for r in dev]
     pool = train + [r for r in dev if r["pool"] != "gold"] if args.pool_dev else train
     always = [r for r in dev if r["pool"] == "gold"] if args.gold else []
+    silver = read_split(args.silver) if args.silver else []
+    always += silver
     if args.folds:
         pooled = Totals()
         for k in range(args.folds):
@@ -94,12 +103,18 @@ def main(argv: list[str] | None = None) -> int:
             for f in ("docs", "tp", "fp", "fn", "strict_tp", "links", "links_right", "predicted_links"):
                 setattr(pooled, f, getattr(pooled, f) + getattr(t, f))
         print(line("train CV", pooled))
-    models = fitted(train, params, link_params)
+    models = fitted(train + silver, params, link_params)
     # dev's 23 tests/gold articles are the ones the rules were written on: the new ones apart
     gold = {r["id"] for r in dev if r["pool"] == "gold"}
     print(line("dev (new)", scored([r for r in dev if r["id"] not in gold], models)))
     print(line("dev (gold)", scored([r for r in dev if r["id"] in gold], models)))
     print(line("dev", scored(dev, models)))
+    if args.errors:
+        with args.errors.open("w", encoding="utf-8") as fh:
+            for sc in ERRORS:
+                for what, items in (("missed", sc.missed), ("extra", sc.extra), ("wrong link", sc.wrong_links)):
+                    for x in items:
+                        print(f"{sc.doc_id}\t{what}\t{x}", file=fh)
     return 0
 
 
