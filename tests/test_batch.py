@@ -163,6 +163,34 @@ def test_a_stage_without_checks_is_stopped_and_named(monkeypatch, stage) -> None
     assert error is None and [r.text for r in records] == ["20亿元"]
 
 
+def test_paused_stops_the_clock_of_the_budget() -> None:
+    """Inside ``paused`` neither the deadline nor the alarm runs; outside it both do."""
+    import time
+
+    with budget.time_budget(0.3):
+        with budget.paused():
+            time.sleep(0.5)  # would be stopped by the alarm at 0.3 s without the pause
+        left = budget.time_left()
+        assert left is not None and 0 < left <= 0.3
+    with pytest.raises(budget.DocumentTimeout):
+        with budget.time_budget(0.3):
+            time.sleep(0.5)
+
+
+def test_first_document_does_not_pay_for_loading_the_models() -> None:
+    """The repair models and lexicon load on first use, with the budget paused: under a budget
+    shorter than the loading, the first masked document is still repaired, not failed."""
+    from xiangtan_nlp.cleaning import gapnet, lm, prior, repair
+
+    for loader in (lm.get_models, lm.get_lexicon, gapnet.get_gapnet, prior.get_prior, repair._loaded):
+        loader.cache_clear()
+    doc = xt.Document(id="first", text="打响了项目竞赛活动的“发令***”，总投资20亿元。")
+    _, records, error = document.process_one(doc, ("money",), timeout=0.5)
+    assert error is None, error
+    assert [r.text for r in records] == ["20亿元"]
+    assert "发令枪" in records[0].sentence
+
+
 # -- the job runner's workers (issue 19): a death costs one item, never the run ----------------------------
 def _double_or_die(chunk: list[int]) -> list[int]:
     """Doubles; items 37 and 150 kill their worker as the OOM killer would (SIGKILL)."""

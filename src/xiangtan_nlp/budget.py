@@ -10,6 +10,7 @@ Two mechanisms, one deadline:
 
 Whichever fires raises :class:`DocumentTimeout` naming the stage the document was in, as set by
 :func:`stage`. Every pattern we run is linear-time, so the budget is a safety net, not a crutch.
+Loading a model, once per process, is not a document's time: it runs inside :class:`paused`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 _DEADLINE: ContextVar[float | None] = ContextVar("xiangtan_nlp_deadline", default=None)
 _STAGE: ContextVar[str | None] = ContextVar("xiangtan_nlp_stage", default=None)
+_ALARMED: ContextVar[bool] = ContextVar("xiangtan_nlp_alarmed", default=False)  # time_budget set the timer
 
 
 class DocumentTimeout(TimeoutError):
@@ -80,7 +82,7 @@ class time_budget:  # noqa: N801 - a function to its callers (``with time_budget
 
     A class, as :class:`stage` is: it is entered once per document."""
 
-    __slots__ = ("seconds", "_token", "_alarm", "_previous")
+    __slots__ = ("seconds", "_token", "_alarm", "_previous", "_alarmed")
 
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
@@ -89,6 +91,7 @@ class time_budget:  # noqa: N801 - a function to its callers (``with time_budget
         seconds = self.seconds
         self._token = _DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
         self._alarm = seconds is not None and seconds > 0 and _alarm_usable()
+        self._alarmed = _ALARMED.set(self._alarm)
         if self._alarm:
             self._previous = signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, seconds)  # type: ignore[arg-type]
@@ -97,7 +100,37 @@ class time_budget:  # noqa: N801 - a function to its callers (``with time_budget
         if self._alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._previous)
+        _ALARMED.reset(self._alarmed)
         _DEADLINE.reset(self._token)
+
+
+class paused:  # noqa: N801 - a function to its callers (``with paused():``)
+    """Stop the clock of the current time budget inside the block.
+
+    For loading a model once: the first document that needs the repair models or the project
+    tagger would otherwise pay seconds of loading out of its own budget, and fail under a tight
+    ``--timeout`` whichever document it is. The deadline moves on by the time spent inside;
+    the timer set by :class:`time_budget` is stopped and set again with what was left."""
+
+    __slots__ = ("_deadline", "_start", "_left")
+
+    def __enter__(self) -> None:
+        self._deadline = _DEADLINE.get()
+        if self._deadline is None:
+            return
+        self._start = time.monotonic()
+        self._left = 0.0
+        if _ALARMED.get():
+            self._left = signal.setitimer(signal.ITIMER_REAL, 0)[0]  # stops it; returns what was left
+            if self._left <= 0:  # it fired already: the budget was spent before the block
+                self._left = 1e-6
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._deadline is None:
+            return
+        _DEADLINE.set(self._deadline + (time.monotonic() - self._start))
+        if self._left:
+            signal.setitimer(signal.ITIMER_REAL, self._left)
 
 
 def time_left() -> float | None:
@@ -111,4 +144,4 @@ def time_left() -> float | None:
     return left
 
 
-__all__ = ["DocumentTimeout", "current_stage", "stage", "time_budget", "time_left"]
+__all__ = ["DocumentTimeout", "current_stage", "paused", "stage", "time_budget", "time_left"]

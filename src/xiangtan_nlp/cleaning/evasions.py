@@ -56,14 +56,18 @@ def _evasion_pattern() -> "regex.Pattern[str]":
     return regex.compile("|".join(map(regex.escape, keys))) if keys else regex.compile(r"(?!)")
 
 
+def has_evasion(text: str) -> bool:
+    """Whether ``text`` holds an evasion of the table: a substring test per row (two today) is 4x
+    faster than the pattern's search over a text that holds none, as most texts do."""
+    return any(k in text for k in evasion_table())
+
+
 def repair_evasions(text: str, lexicon: Lexicon | None = None) -> tuple[str, list[Step]]:
     """Undo the evasions of the table in ``text`` where they are not real writing; a step each."""
     steps: list[Step] = []
-    table = evasion_table()
-    # the lexicon is not loaded for nothing; a substring test per evasion (two today) is 4x faster
-    # than the pattern's search over a text that holds none, as most texts do
-    if not any(k in text for k in table):
+    if not has_evasion(text):  # the lexicon is not loaded for nothing
         return text, steps
+    table = evasion_table()
     lex = lexicon or get_lexicon()
     out = list(text)  # one character each: replacements keep the length, so spans stay valid
     for m in _evasion_pattern().finditer(text):

@@ -14,14 +14,18 @@ stands after the earlier steps, so ``apply_steps(original, steps) == repaired``)
    Otherwise the mask stays and a ``flag`` step says why (``mask-abstain``, ``mask-figure``: the
    fill would make up an amount, ``mask-limit``).
 
-This module composes them. The models and the lexicon load on first use, never at import;
-:func:`load_models` loads them all at once (for a batch job's warm-up).
+This module composes them. The models and the lexicon load on first use, never at import, with
+the document's time budget paused (:class:`~xiangtan_nlp.budget.paused`); :func:`load_models`
+loads them all at once (for a batch job's warm-up).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from ..budget import paused
 from ..model import Repaired, Step
-from .evasions import evasion_table, repair_evasions
+from .evasions import evasion_table, has_evasion, repair_evasions
 from .gapnet import get_gapnet
 from .infill import CALIBRATION, CANDIDATES_SHOWN, FEATURES, WEIGHTS, Models, calibrated, fill_masks, mask_features
 from .lm import Lexicon, get_lexicon, get_models
@@ -54,10 +58,17 @@ def repair(
         raise ValueError(f"threshold must be between 0 and 1, got {threshold!r}")
     steps: list[Step] = []
     if evasions:
+        if lexicon is None and has_evasion(text):
+            with paused():  # loaded once, for the first text that needs it: not this text's time
+                lexicon = get_lexicon()
         text, done = repair_evasions(text, lexicon)
         steps += done
     if masks:
         runs = censor_masks(text)
+        if runs and (models is None or lexicon is None):
+            with paused():
+                loaded, lex = load_models()
+            models, lexicon = models or loaded, lexicon or lex
         text, done = fill_masks(text, runs, threshold=threshold, limit=MAX_MASKS, models=models, lexicon=lexicon)
         steps += done
     return Repaired(text, tuple(steps))
@@ -67,8 +78,20 @@ def load_models() -> "tuple[Models, Lexicon]":
     """Load everything censor repair reads (both character models, the gap model, the censor
     prior, the lexicon) once, and return them as ``repair``'s ``models`` and ``lexicon``; later
     calls are free."""
+    return _loaded()
+
+
+@lru_cache(maxsize=1)
+def _loaded() -> "tuple[Models, Lexicon]":
     fwd, bwd = get_models()
-    return (fwd, bwd, get_gapnet(), get_prior()), get_lexicon()
+    models, lexicon = (fwd, bwd, get_gapnet(), get_prior()), get_lexicon()
+    # One fill of a one- and a two-character mask builds what the scorers index on first use
+    # (the censor prior's slot index alone takes 0.4 s), so a first document pays none of it.
+    fill_masks(_EXERCISE, censor_masks(_EXERCISE), threshold=MASK_THRESHOLD, limit=MAX_MASKS, models=models, lexicon=lexicon)
+    return models, lexicon
+
+
+_EXERCISE = "打响了竞赛活动的“发令*”，警方破获一起贩**案。"
 
 
 __all__ = [

@@ -7,6 +7,8 @@ CSV and a figure in the DataFrame can never differ.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..budget import stage, time_budget
 from ..model import Document, Record
 
@@ -24,6 +26,8 @@ def extract_document(
     from ..cleaning import clean as _clean
     from ..extraction.figures import find_figures
 
+    if "project" in kinds:
+        _load_project_models()  # once per process, before the clock starts (free after that)
     with time_budget(timeout):
         text = _clean(doc.text).text if clean else doc.text  # names its own stages
         records = []
@@ -62,12 +66,21 @@ def process_chunk(docs: list[Document], kinds: tuple[str, ...], clean: bool, tim
     return [process_one(d, kinds, clean, timeout) for d in docs]
 
 
+@lru_cache(maxsize=1)
+def _load_project_models() -> None:
+    """The segmenter's dictionaries and POS tables, the project tagger and the linker (once)."""
+    from ..extraction.projects import linker, tagger
+    from ..segmenter import default_segmenter
+
+    default_segmenter().pos("项目")  # the prefix dictionary, the rjieba copy, the POS tables
+    tagger.load_model()
+    linker.load_model()
+
+
 def warm_up(kinds: tuple[str, ...], clean: bool = True) -> None:
     """Load what the job needs once, before the first document (no-op when already loaded)."""
     if "project" in kinds:
-        from ..segmenter import default_segmenter
-
-        default_segmenter().pos("项目")  # the prefix dictionary, the rjieba copy, the POS tables
+        _load_project_models()
     if clean:
         from ..cleaning.repair import load_models
 
