@@ -93,7 +93,9 @@ _METRIC_BEFORE_VERB = re.compile(
 )
 # Fillers between a label and its figure: 营业收入达60亿元, 完成率为151.67%.
 FILLERS = "分别 预计 共计 合计 累计 总计 高达 多达 达到 达 为 是 了 到 至 约 已 将 仅 只 共 近 比 较 由 从 和 或 的".split()
-_FILLER = re.compile(rf"(?:{'|'.join(FILLERS)})+\Z")  # in this order, as alternatives are tried
+# in this order, as alternatives are tried; written X X* rather than X+ so that the pattern starts
+# with the words themselves and a search skips the positions where none of them starts
+_FILLER = re.compile(rf"(?:{'|'.join(FILLERS)})(?:{'|'.join(FILLERS)})*\Z")
 
 UP_WORDS = ("增长", "增加", "提高", "提升", "上升", "上涨", "攀升", "跃升", "增", "涨", "升", "扩大", "回升", "反弹", "高出", "多出")
 DOWN_WORDS = ("下降", "减少", "回落", "降至", "下跌", "降低", "减", "降", "跌", "下滑", "收窄", "缩小", "萎缩", "负增长", "低于", "缩减", "减小")
