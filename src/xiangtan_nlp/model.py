@@ -185,22 +185,23 @@ def _quick_init(cls: type) -> type:
 
     The generated ``__init__`` of a frozen dataclass calls ``object.__setattr__`` once per field;
     for a Record's 21 fields that is 4.3 µs, 11% of extracting money and percentages from
-    figure-dense news. Setting the slots directly is 2.5x faster. Same parameters, defaults and
+    figure-dense news. Setting the slots directly takes half the time (1.6 against 3.4 µs with
+    positional arguments). Same parameters, defaults and
     result (tests/test_extract.py compares it with the dataclass's own ``__init__``); the class
     stays frozen to its users.
     """
-    names = [f.name for f in fields(cls)]
+    assert not hasattr(cls, "__post_init__")
     env: dict[str, object] = {}
-    params = []
+    params, body = [], ""
     for i, f in enumerate(fields(cls)):
-        assert f.init and f.default_factory is MISSING and not hasattr(cls, "__post_init__")
+        assert f.init and f.default_factory is MISSING  # plain fields only: nothing else is set here
         if f.default is MISSING:
             params.append(f.name)
         else:
             env[f"_d{i}"] = f.default
             params.append(f"{f.name}=_d{i}")
         env[f"_s{i}"] = cls.__dict__[f.name].__set__
-    body = "".join(f"    _s{i}(self, {n})\n" for i, n in enumerate(names))
+        body += f"    _s{i}(self, {f.name})\n"
     exec(f"def __init__(self, {', '.join(params)}):\n{body}", env)  # noqa: S102 - our own field names
     init = env["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]

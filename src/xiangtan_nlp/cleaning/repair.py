@@ -57,8 +57,8 @@ def repair(
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold!r}")
     steps: list[Step] = []
-    if evasions:
-        if lexicon is None and has_evasion(text):
+    if evasions and has_evasion(text):  # most texts hold none: one substring test per evasion
+        if lexicon is None:
             with paused():  # loaded once, for the first text that needs it: not this text's time
                 lexicon = get_lexicon()
         text, done = repair_evasions(text, lexicon)

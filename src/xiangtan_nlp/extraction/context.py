@@ -108,7 +108,8 @@ WINDOW = 24  # characters of context read before a figure
 AFTER = 12  # … and after it (70亿的销售额, 1500万的设备)
 # Sentence ends as one class: a run of them (。。, ！？) makes sentences of enders alone, which hold
 # no figure, so the spans of every figure are those of SENTENCE_END, found 2.5x faster.
-_ENDER = re.compile(r"[。！？!?\n；;]")
+_ENDERS = "。！？!?\n；;"
+_ENDER = re.compile(f"[{_ENDERS}]")
 
 
 #: The longest stretch read as one sentence (see :class:`Sentences`).
@@ -205,7 +206,6 @@ class Sentences:
 
 
 _NEAR = 80
-_ENDERS = frozenset("。！？!?\n；;")  # the characters of _ENDER
 # match(text, lo, pos) ends right after the last sentence end in text[lo:pos]
 _LAST_ENDER = re.compile(r"(?s:.*)" + _ENDER.pattern)
 

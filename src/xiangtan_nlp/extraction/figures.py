@@ -47,6 +47,7 @@ from .patterns import (
     LIST_NUMBER,
     MULT_VALUES,
     OTHER_DIGIT,
+    OTHER_DIGIT_CHARS,
     OTHER_DIGITS,
     OTHER_UNIT,
     PERCENT_UNIT_WORDS,
@@ -529,7 +530,7 @@ _HALF_WORDS = ("半成", "半折", "对折", "對折")  # RARE_TRIGGER's words (
 # words (context.simplified). Most texts hold none of them: one scan for all three costs a third
 # of a scan for each (three were ~8% of money+percent extraction on figure-dense news).
 _RARE_CHARS = re.compile(
-    OTHER_DIGIT.pattern[:-1] + re.escape(MASK_CHARS + PLACEHOLDER_LETTERS) + context.TRADITIONAL_CHARS + "]"
+    f"[{OTHER_DIGIT_CHARS}{re.escape(MASK_CHARS + PLACEHOLDER_LETTERS)}{context.TRADITIONAL_CHARS}]"
 )
 
 

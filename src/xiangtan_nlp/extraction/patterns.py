@@ -129,7 +129,9 @@ QUALIFIERS_AFTER: dict[str, str] = {
 QUAL_BEFORE = _alt(QUALIFIERS_BEFORE)
 QUAL_AFTER = r"(?:以上|之多|以下|以内|以內|之内|之內|左右|上下(?![游班级級])|许|許)"
 
-RANGE_SEP = r"(?:至|到|-|－|~|～|—|–|—)"
+#: The words between the two ends of a range (20万元-80万元, 一到两成, 5～8%).
+RANGE_SEPARATORS = ("至", "到", "-", "－", "~", "～", "—", "–")
+RANGE_SEP = "(?:" + "|".join(map(re.escape, RANGE_SEPARATORS)) + ")"
 
 # ------------------------------------------------------------------- percent forms
 #: X分之 words -> (unit, divisor): 百分之五 is 5 %, 千分之三 3 ‰, 万分之八 8 ‱ (per ten thousand,
@@ -164,7 +166,9 @@ _DIGIT_ZEROS = (
 )  # fmt: skip
 OTHER_DIGITS: dict[int, int] = {z + d: ord("0") + d for z in _DIGIT_ZEROS for d in range(10)}
 OTHER_DIGITS[ord("．")] = ord(".")  # １．５亿元 in uncleaned text
-OTHER_DIGIT = re.compile("[" + "".join(chr(z) + "-" + chr(z + 9) for z in _DIGIT_ZEROS) + "]")
+#: Those digits as the body of a character class.
+OTHER_DIGIT_CHARS = "".join(chr(z) + "-" + chr(z + 9) for z in _DIGIT_ZEROS)
+OTHER_DIGIT = re.compile(f"[{OTHER_DIGIT_CHARS}]")
 
 # ------------------------------------------------------------------------------ masks
 # A figure whose digits are blanked out (总投资**万元, □□亿元) or left as a template's X: a figure
@@ -188,18 +192,20 @@ _NUM2 = rf"(?P<n2>{ARABIC}|{CHINESE})(?P<x2>{MORE})?+{_GAP}(?P<m2>{MULT})?+(?P<x
 _NOT_AFTER = (
     rf"(?<![\d.．{CN_DIGITS}{CN_UNITS}{_MASK_SET}])(?<![0-9][,，eE{INLINE_SPACES}])(?<![0-9][eE][-+])"
 )
+
+
 def _first(*alternations: object) -> str:
     """A lookahead for the first characters of words: put before an alternation of many words, one
     class check turns away a position where none of them can start (sre otherwise tries every
     word's first character in turn: a hundred currency words after every numeral of the text)."""
     chars = sorted({w[0] for words in alternations for w in words})  # type: ignore[attr-defined]
-    return "(?=[" + "".join("\\" + c if c in "\\]^-[" else c for c in chars) + "])"
+    return "(?=[" + re.escape("".join(chars)) + "])"
 
 
 _UNIT_FIRST = _first(CURRENCY_WORDS, PERCENT_UNIT_WORDS, "成折")
 _CP_FIRST = _first(CURRENCY_PREFIXES)
 _FR_FIRST = _first(FRACTION_BASES, "负負")
-_SEP_FIRST = _first("%‰‱至到-－~～—–—")
+_SEP_FIRST = _first("%‰‱", RANGE_SEPARATORS)
 
 # Every figure starts with one of these characters. Checking it first lets the engine skip
 # ordinary text quickly instead of trying every alternative at every position (5x faster).
