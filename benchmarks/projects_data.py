@@ -76,9 +76,12 @@ TYPES = ("industrial park", "infrastructure", "public service", "company plant",
 
 # Articles appended to a split by `extend` after the first selection (README.md, "How the articles
 # were chosen", step 4); `select` appends them again, so that it still rewrites the texts files exactly.
-EXTENDED: dict[str, int] = {"test": 28}
-# The pools an extension draws from, taken in turn: the project-rich ones of xwlb and eb.
+EXTENDED: dict[str, int] = {"test": 28, "train": 60}
+# The pools an extension draws from, taken in turn: the project-rich ones of xwlb and eb. Train's
+# second extension (issue 14, third session) found those spent after 29 articles, so once they are
+# used up train draws from cnews (2+ amounts) and ordinary eb pages (amounts and a percentage).
 EXTEND_POOLS = (("xwlb", "digest"), ("xwlb", "rich"), ("eb", "rich"))
+EXTEND_POOLS_OF = {"train": (EXTEND_POOLS, (("cnews", "any"), ("eb", "ordinary")))}
 
 # (new articles, projects once fully annotated) each split must reach: the issue's sizes
 TARGETS = {"train": (110, 0), "dev": (30, 0), "test": (45, 150)}
@@ -320,15 +323,16 @@ def extend_split(split: str, n: int, cands: dict[tuple[str, str, str], list[dict
                  chosen: dict[str, list[dict]], blocked: dict[str, set[str]]) -> list[dict]:
     """Append up to n new project-rich articles to chosen[split]; return them.
 
-    The order is fixed by the data alone: each pool of EXTEND_POOLS in select's order (SHA-1 of the
+    The order is fixed by the data alone: each pool of EXTEND_POOLS (of each group of EXTEND_POOLS_OF, for its split) in select's order (SHA-1 of the
     id within a year or month, the years or months in turn), the pools taken in turn. An article
     already in a split, or a near-duplicate of any article of any split, of corpus/ or of the topic
     slice, is passed over; so `extend test 5` twice appends what `extend test 10` appends once.
     """
-    queues = [interleave(cands[(split, src, pool)]) for src, pool in EXTEND_POOLS]
     order: list[tuple[dict, str]] = []
-    for i in range(max(map(len, queues), default=0)):
-        order += [(q[i], pool) for (_, pool), q in zip(EXTEND_POOLS, queues) if i < len(q)]
+    for pools in EXTEND_POOLS_OF.get(split, (EXTEND_POOLS,)):  # groups of pools, one after another
+        queues = [interleave(cands[(split, src, pool)]) for src, pool in pools]
+        for i in range(max(map(len, queues), default=0)):
+            order += [(q[i], pool) for (_, pool), q in zip(pools, queues) if i < len(q)]
     used = {r["id"] for rows in chosen.values() for r in rows}
     taken = list(blocked.values()) + [shingles(doc_of(r)) for rows in chosen.values() for r in rows]
     added: list[dict] = []
