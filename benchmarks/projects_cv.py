@@ -4,6 +4,7 @@ and the train-only model on dev (issue 14).
     python benchmarks/projects_cv.py                         # the shipped settings: 5-fold CV on train, then dev
     python benchmarks/projects_cv.py --set c2=10 --set positive_repeat=5
     python benchmarks/projects_cv.py --folds 0               # dev only
+    python benchmarks/projects_cv.py --pool-dev --gold --silver --add train2   # train2 in every model's training
 
 Folds are articles taken in turn (article i in fold i mod k). Each fold's CRF and link model are
 trained on the other folds (train.py's functions, the same settings unless --set changes one) and
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pool-dev", action="store_true", help="folds over train and dev's new articles (not only train)")
     ap.add_argument("--gold", action="store_true", help="add dev's 23 tests/gold articles to every fold's training")
     ap.add_argument("--errors", type=Path, help="write the misses, extras and wrong links of every held-out article here")
+    ap.add_argument("--add", nargs="*", default=[], help="splits (train2) whose articles join every model's training")
     ap.add_argument("--silver", nargs="?", type=Path, const=DATA / "silver.jsonl", help="add silver.jsonl (or this file; projects_silver.py) to every model's training")
     args = ap.parse_args(argv)
     if args.no_rules:
@@ -92,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     pool = train + [r for r in dev if r["pool"] != "gold"] if args.pool_dev else train
     always = [r for r in dev if r["pool"] == "gold"] if args.gold else []
     silver = read_split(args.silver) if args.silver else []
-    always += silver
+    # in every model's training and never held out: the silver sentences and the added splits
+    extra = silver + [r for split in args.add for r in read_split(args.data / f"{split}.jsonl")]
+    always += extra
     if args.folds:
         pooled = Totals()
         for k in range(args.folds):
@@ -103,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             for f in ("docs", "tp", "fp", "fn", "strict_tp", "links", "links_right", "predicted_links"):
                 setattr(pooled, f, getattr(pooled, f) + getattr(t, f))
         print(line("train CV", pooled))
-    models = fitted(train + silver, params, link_params)
+    models = fitted(train + extra, params, link_params)
     # dev's 23 tests/gold articles are the ones the rules were written on: the new ones apart
     gold = {r["id"] for r in dev if r["pool"] == "gold"}
     print(line("dev (new)", scored([r for r in dev if r["id"] not in gold], models)))

@@ -345,6 +345,28 @@ def test_sealed_test_figures() -> None:
     assert t.links_right >= 41, (t.links_right, t.links)
 
 
+def test_second_sealed_test_figures() -> None:
+    # test2 (65 articles, 159 projects, 19 links; xwlb 2021-2024, eb from 2011-08, cnews 房产), drawn
+    # and annotated in the third session, after test's errors had been read twice, before any model
+    # ran on it. Scored once, with the models shipped since the third round (nothing was changed
+    # after): name P 0.594 R 0.635 F1 0.614, links 10/19 (0.526). Its errors have not been read.
+    t = totals(evaluate(read_split(PROJECT_DATA / "test2.jsonl"), _analyse))
+    assert t.tp + t.fn == 159 and t.links == 19  # the resolved second sealed test
+    assert t.f1 >= 0.6139, (t.precision, t.recall, t.f1)  # 101 right, 69 extra, 58 missed
+    assert t.links_right >= 10, (t.links_right, t.links)
+
+
+def test_splits_share_no_article() -> None:
+    # test2 and train2 were drawn from what train, dev and test left (projects_data.py check also
+    # compares near-duplicates, with the shared data at hand)
+    ids = {split: {r["id"] for r in read_split(PROJECT_DATA / f"{split}.jsonl")} for split in
+           ("train", "dev", "test", "test2", "train2")}  # fmt: skip
+    names = sorted(ids)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not ids[a] & ids[b], (a, b, sorted(ids[a] & ids[b])[:3])
+
+
 def test_train_only_model_on_dev(tmp_path: Path) -> None:
     # the models trained on train alone (train.py --splits train, with the silver sentences, which
     # come from train's period), scored on dev: the held-out dev figures the settings were chosen on
@@ -402,8 +424,11 @@ def test_silver_sentences_come_from_train_period_and_repeat_no_split_article() -
 
     silver = read_split(PROJECT_DATA / "silver.jsonl")
     assert len(silver) >= 500
-    docs = [r["doc"] for split in ("train", "dev", "test") for r in read_split(PROJECT_DATA / f"{split}.jsonl")]
-    split_ids = {r["id"] for split in ("train", "dev", "test") for r in read_split(PROJECT_DATA / f"{split}.jsonl")}
+    # every split the models are trained or measured on (train2, trained on by neither, was annotated
+    # after the silver sentences were drawn and may share an item with them)
+    splits = ("train", "dev", "test", "test2")
+    docs = [r["doc"] for split in splits for r in read_split(PROJECT_DATA / f"{split}.jsonl")]
+    split_ids = {r["id"] for split in splits for r in read_split(PROJECT_DATA / f"{split}.jsonl")}
     for rec in silver:
         item = rec["id"].split("#")[0]
         assert rec["silver"] is True and item not in split_ids, rec["id"]
