@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from ..chars import ASCII_DIGITS, MEASURE_WORDS, TEXT_DIGITS, TEXT_UNITS, is_han
 from ..model import Step
-from .alphabet import id_map
+from .alphabet import UNK, id_map
 from .gapnet import GapNet, get_gapnet
 from .lm import CharLM, Lexicon, get_lexicon, get_models
 from .masks import BOXES
@@ -304,8 +304,19 @@ def rate_terms(fillers: list[str], fwd: "CharLM", prior: "Prior | None") -> list
     of a character, of the likelier-masked character of a word (0 without a prior)."""
     if prior is None:
         return [0.0] * len(fillers)
+    if not fillers:
+        return []
+    import numpy as np
+
     mixed = _prior_table(fwd, prior).mixed
-    return [float(max(mixed[fwd.char_id(c)] for c in filler)) for filler in fillers]
+    starts = np.cumsum([0] + [len(c) for c in fillers[:-1]])
+    return np.maximum.reduceat(mixed[_ids(fwd, "".join(fillers))], starts).tolist()
+
+
+def _ids(fwd: "CharLM", chars: str) -> list[int]:
+    """``fwd.char_id`` of each character (one dictionary read each, no method call)."""
+    get = fwd._id.get
+    return [get(c, UNK) for c in chars]
 
 
 def mask_features(
@@ -343,8 +354,9 @@ def mask_features(
                 wide[key][1] = wide[key][1][idx]
     cands: dict[str, None] = {}
     pooled: set[str] = set()
+    dists = {key: _gap_dists(key[0], key[1], fwd, bwd) for key in contexts}
     for key in contexts:
-        found, from_lm = _candidates(key[0], key[1], fwd, bwd, lex, lengths, wide.get(key), gap, prior)
+        found, from_lm = _candidates(key[0], key[1], fwd, bwd, lex, lengths, wide.get(key), gap, prior, dists[key])
         cands.update(dict.fromkeys(found))
         pooled |= from_lm
     fillers = [c for g in (1, 2) for c in cands if len(c) == g]
@@ -354,7 +366,8 @@ def mask_features(
         for (left, right), where in contexts.items():
             a, b = where[0]
             features += len(where) * filler_features(
-                text, a, b, left, right, fillers, fwd, bwd, lex, wide.get((left, right)), gap, prior, in_pool
+                text, a, b, left, right, fillers, fwd, bwd, lex, wide.get((left, right)), gap, prior, in_pool,
+                dists[(left, right)],
             )
     return fillers, features
 
@@ -363,8 +376,10 @@ def filler_features(
     text: str, s: int, e: int, left: str, right: str, fillers: list[str], fwd: "CharLM", bwd: "CharLM | None",
     lex: "Lexicon", wide: "dict[int, np.ndarray] | None" = None, gap: "GapNet | None" = None,
     prior: "Prior | None" = None, in_pool: "np.ndarray | None" = None,
+    dists: "tuple[np.ndarray, np.ndarray] | None" = None,
 ) -> "np.ndarray":
-    """One row per filler (one-character fillers first), one column per name in ``FEATURES``."""
+    """One row per filler (one-character fillers first), one column per name in ``FEATURES``
+    (``dists``: :func:`_gap_dists` of the gap, when already read)."""
     import numpy as np
 
     # the rest of the document, for the cache: a word written out elsewhere is a likely filler
@@ -373,7 +388,7 @@ def filler_features(
     after = right[:1] if right[:1] and is_han(right[0]) else ""
     k = len(fillers)
     two = np.array([len(c) == 2 for c in fillers], dtype=float)
-    f, b = _window_scores(left, right, fillers, fwd, bwd)
+    f, b = _window_scores(left, right, fillers, fwd, bwd, dists=dists)
     cache = np.log1p([(doc.count(before + c) if before else 0) + (doc.count(c + after) if after else 0)
                       for c in fillers])  # fmt: skip
     nonword = two * np.array([not lex.is_word(c) for c in fillers], dtype=float)
@@ -405,8 +420,8 @@ def _prior_features(
     tab = _prior_table(fwd, prior)
     k = len(fillers)
     one = np.array([len(c) == 1 for c in fillers])
-    ids = np.array([fwd.char_id(c[0]) for c in fillers], dtype=np.int64)
-    ids2 = np.array([fwd.char_id(c[-1]) for c in fillers], dtype=np.int64)
+    ids = np.array(_ids(fwd, "".join(c[0] for c in fillers)), dtype=np.int64)
+    ids2 = np.array(_ids(fwd, "".join(c[-1] for c in fillers)), dtype=np.int64)
     rate1 = np.where(one, tab.mixed[ids], 0.0)
     rate2 = np.where(one, 0.0, np.maximum(tab.mixed[ids], tab.mixed[ids2]))
     lift1 = np.where(one, tab.lift[ids], 0.0)
@@ -456,7 +471,7 @@ def _prior_table(fwd: "CharLM", prior: "Prior") -> _PriorTable:
 
 def _window_scores(
     left: str, right: str, fillers: "list[str] | np.ndarray", fwd: "CharLM", bwd: "CharLM | None",
-    gap_only: bool = False,
+    gap_only: bool = False, dists: "tuple[np.ndarray, np.ndarray] | None" = None,
 ) -> "tuple[np.ndarray, np.ndarray | None]":
     """Log-probabilities of left + filler + right around the gap, read forwards and backwards.
 
@@ -464,7 +479,10 @@ def _window_scores(
     are the filler and the characters after it whose context still reaches it (forward), and the
     same read right to left (backward); with ``gap_only`` just the filler's own characters. A
     one-character filler's row is padded at its end, and the pad is not counted, so fillers of
-    both lengths share one call per model.
+    both lengths share one call per model. ``dists`` (the forward and backward models' distributions
+    at the gap, by forward id, as :func:`_gap_dists` gives them) supply the filler's first character
+    in each direction wherever they read the same context as the rows: the same numbers, without a
+    lookup per filler.
     """
     import numpy as np
 
@@ -476,37 +494,50 @@ def _window_scores(
     else:
         g = np.array([len(c) for c in fillers])
         mid = np.zeros((len(fillers), int(g.max())), dtype=np.int64)
-        for i, c in enumerate(fillers):
-            mid[i, : len(c)] = fwd.encode(c)
+        # encode maps one character for one: the fillers are encoded in one go, row by row
+        mid[np.arange(mid.shape[1])[None, :] < g[:, None]] = fwd.encode("".join(fillers))
     k, width = mid.shape
     pad = width - g  # 0 or 1 trailing pads per row
     ctx_l = np.broadcast_to(lids, (k, len(lids)))
     ctx_r = np.broadcast_to(rids, (k, len(rids)))
 
-    def run(model: "CharLM", a: "np.ndarray", m: "np.ndarray", c: "np.ndarray") -> "np.ndarray":
-        # row = context a, filler m (its pad moved to the row's end), then c; pads not counted
+    def run(
+        model: "CharLM", a: "np.ndarray", m: "np.ndarray", c: "np.ndarray", first: "np.ndarray | None"
+    ) -> "np.ndarray":
+        # row = context a, filler m (its pad moved to the row's end), then c; pads not counted;
+        # ``first``: the log-probabilities of the filler's first character, when known
         score_to = width if gap_only else width + c.shape[1]  # positions after the context a
         rows = np.hstack([a, m, c])
         if pad.any():  # one-character rows: context c moves left over the pad, the pad to the end
             short = np.hstack([a, m[:, :1], c, np.zeros((k, 1), dtype=np.int64)])
             rows = np.where(pad[:, None] > 0, short, rows)
-        lp = model.score_rows(rows, a.shape[1], a.shape[1] + score_to, total=False)
+        if first is None:
+            lp = model.score_rows(rows, a.shape[1], a.shape[1] + score_to, total=False)
+        else:  # the same matrix, its first column read off the distribution at the gap
+            lp = np.empty((k, score_to))
+            lp[:, 0] = first
+            lp[:, 1:] = model.score_rows(rows, a.shape[1] + 1, a.shape[1] + score_to, total=False)
         counted = np.arange(score_to)[None, :] < (score_to - pad)[:, None]
         return (lp * counted).sum(axis=1)
 
-    f = run(fwd, ctx_l, mid, ctx_r)
+    # the distributions at the gap read the context without the rows' line-boundary padding, so
+    # they stand in only for a full context (and backwards, for one both alphabets spell alike)
+    fd, bd = dists if dists is not None else (None, None)
+    f = run(fwd, ctx_l, mid, ctx_r, fd[mid[:, 0]] if fd is not None and len(lids) == n else None)
     if bwd is None:
         return f, None
     idm = id_map(fwd, bwd)
     rev_mid = mid[:, ::-1]
     if pad.any():  # a padded row [c, pad] reads [c, pad] backwards too
         rev_mid = np.where(pad[:, None] > 0, mid, rev_mid)
-    return f, run(bwd, idm[ctx_r[:, ::-1]], idm[rev_mid], idm[ctx_l[:, ::-1]])
+    same = bd is not None and len(rids) == n and idm[rids].tolist() == bwd.encode(right[:n])
+    return f, run(bwd, idm[ctx_r[:, ::-1]], idm[rev_mid], idm[ctx_l[:, ::-1]], bd[rev_mid[:, 0]] if same else None)
 
 
 def _candidates(
     left: str, right: str, fwd: "CharLM", bwd: "CharLM | None", lex: "Lexicon", lengths: tuple[int, ...] = (1, 2),
     wide: "dict[int, np.ndarray] | None" = None, gap: "GapNet | None" = None, prior: "Prior | None" = None,
+    dists: "tuple[np.ndarray, np.ndarray] | None" = None,
 ) -> tuple[list[str], set[str]]:
     """A short list of fillers (one or two Han characters), and those of them the language
     models alone propose.
@@ -521,30 +552,28 @@ def _candidates(
     ``K_NET`` favourites of each length join them. With the censor prior, so do what a filter
     would mask: the characters the cheap score likes once weighted by their masking rate, the
     block-list words that fit the neighbours, and the listed two-character words that fit the gap.
+    ``dists``: :func:`_gap_dists` of the gap, when already read.
     """
     import numpy as np
 
-    n = fwd.order - 1
-    f = fwd.dist(fwd.encode(left[-n:]))
-    b = _backward_dist(right[:n], fwd, bwd)
+    f, b = dists if dists is not None else _gap_dists(left, right, fwd, bwd)
     fits = _word_fits(left, right, lex)
     cheap1 = np.where(fwd.han, f + b, -np.inf)
-    for c in fits[1]:
-        cheap1[fwd.char_id(c)] += FIT_BONUS
+    np.add.at(cheap1, np.array(_ids(fwd, "".join(fits[1])), dtype=np.int64), FIT_BONUS)
     out = [fwd.id_char(int(i)) for i in _top(cheap1, K_ONE)] if 1 in lengths else []
     if wide and 1 in lengths:  # the gap model's own favourites, whatever the n-grams think
         seen0 = set(out)
         out += [c for c in (fwd.id_char(int(i)) for i in _top(np.where(fwd.han, wide[1], -np.inf), K_NET))
                 if c not in seen0]  # fmt: skip
     if out and fits[1]:  # characters that complete a word with the neighbours (也*战乱: 门) compete too
-        fit_ids = np.array(sorted({fwd.char_id(c) for c in fits[1]} - {1}), dtype=np.int64)
+        fit_ids = np.array(sorted(set(_ids(fwd, "".join(fits[1]))) - {1}), dtype=np.int64)
         seen1 = set(out)
         out += [c for c in (fwd.id_char(int(i)) for i in fit_ids[_top(cheap1[fit_ids], M_FITS)]) if c not in seen1]
     tab = _prior_table(fwd, prior) if prior is not None else None
     censored: list[str] = []
     if tab is not None and 1 in lengths:  # what a filter masks: rate-weighted, and block-list fits
         censored += [fwd.id_char(int(i)) for i in _top(cheap1 + RATE_PULL * tab.rate, K_RATE)]
-        listed = np.array(sorted({fwd.char_id(c) for c in prior.fits(left, right, 1)} - {1}), dtype=np.int64)
+        listed = np.array(sorted(set(_ids(fwd, "".join(prior.fits(left, right, 1)))) - {1}), dtype=np.int64)
         if len(listed):
             censored += [fwd.id_char(int(i)) for i in listed[_top(cheap1[listed], M_PRIOR_FITS)]]
     if 2 in lengths:
@@ -579,18 +608,18 @@ def _two_char_candidates(
     top2 = pool[_top(f[w0[pool]] + b[w1[pool]] + inner[pool], M_TWO)]
     plist = [words[i] for i in top2]
     seen = set(plist)
-    get = fwd.char_id
-    extra = [c for c in sorted(fits[2]) if c not in seen and get(c[0]) > 1 and get(c[1]) > 1]
+    get = fwd._id.get
+    extra = [c for c in sorted(fits[2]) if c not in seen and get(c[0], UNK) > 1 and get(c[1], UNK) > 1]
     if extra:  # two-character fits outside the cheap cut (or the word list) still compete
-        eids = np.array([[get(c[0]), get(c[1])] for c in extra], dtype=np.int64)
+        eids = np.array(_ids(fwd, "".join(extra)), dtype=np.int64).reshape(-1, 2)
         plist += [extra[i] for i in _top(f[eids[:, 0]] + b[eids[:, 1]], M_FITS)]
     fitted, ranked, score = listed
     rows = plist + ranked
     out: list[str] = []
     censored = list(fitted)
     if rows:
-        mid = np.array([[get(c[0]), get(c[1])] for c in rows], dtype=np.int64)
-        pf, pb = _window_scores(left, right, mid, fwd, bwd, gap_only=True)
+        mid = np.array(_ids(fwd, "".join(rows)), dtype=np.int64).reshape(-1, 2)
+        pf, pb = _window_scores(left, right, mid, fwd, bwd, gap_only=True, dists=(f, b))
         medium = pf + (pf if pb is None else pb)
         lm_part = medium[: len(plist)] + FIT_BONUS * np.array([c in fits[2] for c in plist])
         out += [plist[i] for i in _top(lm_part, K_TWO)]
@@ -610,10 +639,10 @@ def _listed_words(
     words that fit the gap best by the cheap score plus their list score, with that list score."""
     import numpy as np
 
-    get = fwd.char_id
-    fitted = [w for w in sorted(prior.fits(left, right, 2)) if get(w[0]) > 1 and get(w[1]) > 1]
+    get = fwd._id.get
+    fitted = [w for w in sorted(prior.fits(left, right, 2)) if get(w[0], UNK) > 1 and get(w[1], UNK) > 1]
     if fitted:
-        eids = np.array([[get(w[0]), get(w[1])] for w in fitted], dtype=np.int64)
+        eids = np.array(_ids(fwd, "".join(fitted)), dtype=np.int64).reshape(-1, 2)
         fitted = [fitted[i] for i in _top(f[eids[:, 0]] + b[eids[:, 1]], M_PRIOR_FITS)]
     top = _top(f[tab.w0] + b[tab.w1] + tab.inner + LISTED_PULL * tab.score, M_LISTED)
     return fitted, [tab.words[int(i)] for i in top], tab.score[top]
@@ -645,6 +674,14 @@ def _word_fits(left: str, right: str, lex: "Lexicon") -> dict[int, set[str]]:
                 lp, rp = left[len(left) - j :] if j else "", right[: length - g - j]
                 fits[g].update(w[j : j + g] for w in lex.fill(lp, rp, g, length, limit=FIT_LIMIT))
     return fits
+
+
+def _gap_dists(left: str, right: str, fwd: "CharLM", bwd: "CharLM | None") -> "tuple[np.ndarray, np.ndarray]":
+    """What the forward model expects after ``left`` and the backward one before ``right``
+    (log-probabilities by forward id): the cheap score of the candidates, and the first filler
+    character's log-probabilities in the full score."""
+    n = fwd.order - 1
+    return fwd.dist(fwd.encode(left[-n:])), _backward_dist(right[:n], fwd, bwd)
 
 
 def _backward_dist(right: str, fwd: "CharLM", bwd: "CharLM | None") -> "np.ndarray":

@@ -41,6 +41,7 @@ CTX_BITS = 32  # bits of the context hash kept: ~1e-4 false hits per unseen cont
 _CTX_SHIFT = 64 - CTX_BITS
 
 _SHORT_RUN = 16  # children of one context searched by bisection up to this many
+_SORT_QUERIES = 32  # lookups sorted before searching from this many on
 
 
 def mix(h: int, cid: int) -> int:
@@ -196,22 +197,23 @@ class CharLM(Alphabet):
 
         ctxs = self._ctx[n - 1]
         key = ctx_key_np(h).astype(np.uint32)
-        ci = np.minimum(np.searchsorted(ctxs, key), len(ctxs) - 1)
+        ci = np.minimum(_search(ctxs, key), len(ctxs) - 1)
         return ci, ctxs[ci] == key
 
     def _find_child(self, n: int, ci: "np.ndarray", w: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
-        """Position of child id ``w`` under context ``ci`` (binary search in each context's own
-        short, sorted run of children) and whether it is there."""
+        """Position of child id ``w`` under context ``ci`` (in the order's sorted child keys where
+        it has them, else by binary search in each context's own short, sorted run of children)
+        and whether it is there."""
         import numpy as np
 
         ptr, cid, keys = self._ptr[n - 1], self._cid[n - 1], self._keys[n - 1]
-        lo, hi = ptr[ci], ptr[ci + 1]
         top = len(cid) - 1
-        if keys is not None and len(lo) and (hi - lo).max() > _SHORT_RUN:
+        if keys is not None:  # one search; reading each context's bounds first cost 13% of scoring
             wide = keys.dtype.type
             q = (ci.astype(wide) << wide(self._id_bits)) | w.astype(wide)
-            pos = np.minimum(np.searchsorted(keys, q), top)
+            pos = np.minimum(_search(keys, q), top)
             return pos, keys[pos] == q
+        lo, hi = ptr[ci], ptr[ci + 1]
         while True:
             act = lo < hi
             if not act.any():
@@ -253,6 +255,20 @@ class CharLM(Alphabet):
             lp += self._alpha[n - 1][i]
             lp[self._cid[n - 1][a:b]] = self._lp[n - 1][a:b]
         return lp
+
+
+def _search(table: "np.ndarray", q: "np.ndarray") -> "np.ndarray":
+    """``np.searchsorted(table, q)``, the queries taken in sorted order when there are enough of
+    them: consecutive searches then walk nearby paths of a table far larger than the cache
+    (repair's lookups, timed interleaved on the benchmark's dev calls: 724 -> 611 us per call)."""
+    import numpy as np
+
+    if len(q) < _SORT_QUERIES:
+        return np.searchsorted(table, q)
+    order = np.argsort(q)
+    out = np.empty(len(q), dtype=np.intp)
+    out[order] = np.searchsorted(table, q[order])
+    return out
 
 
 def from_planes(planes: "np.ndarray") -> "np.ndarray":
