@@ -561,3 +561,19 @@ def test_offset_map_follows_cleaning_steps() -> None:
     assert cleaned.text[positions[start] : positions[start] + 2] == "湖南"
     s, e = raw_span(positions, positions[3], positions[7])
     assert raw[s:e] == "２０亿元"
+
+
+def test_head_trie_matches_longest_first_alternation() -> None:
+    # tagger._alternation writes the head words as a trie; it must find what the flat alternation
+    # of them, longest first, finds: the same spans on text woven from the words and near-misses
+    import random
+    import re as stdlib_re
+
+    words = list(tagger.lexicon().heads)
+    flat = stdlib_re.compile("|".join(map(stdlib_re.escape, sorted(set(words), key=lambda w: (-len(w), w)))))
+    trie = tagger._alternation(words)
+    rng = random.Random(7)
+    chars = "".join(sorted(set("".join(words)))) + "的在，。1a"
+    for _ in range(2000):
+        text = "".join(rng.choice(words)[: rng.randint(1, 6)] if rng.random() < 0.6 else rng.choice(chars) for _ in range(60))
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in flat.finditer(text)], text

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
 from importlib import resources
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -77,8 +77,27 @@ class Lexicon:
     flags: dict[str, str]  # word -> flag letters (L left stop, D determiner, G generic, C company, P place, V place verb, E event, Q cue, A anaphor)
 
 
-def _alternation(words: object) -> re.Pattern:
-    return re.compile("|".join(map(re.escape, sorted(set(words), key=lambda w: (-len(w), w)))))  # type: ignore[call-overload]
+def _alternation(words: Iterable[str]) -> re.Pattern:
+    """The longest of ``words`` at each match, as a trie (工(?:程技术中心|业园区|程)…): a flat
+    alternation longest first matches the same, but tries each of its 200 words at every
+    position holding one of their first characters (1.6x slower over news text)."""
+    trie: dict[str, dict] = {}
+    for w in set(words):
+        node = trie
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict[str, dict]) -> str:
+        # The children hold different characters, so at most one can match the next character:
+        # trying it before ending here (the greedy ?) gives the longest word.
+        alts = [re.escape(c) + pattern(node[c]) for c in sorted(node) if c]
+        if not alts:
+            return ""
+        group = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{group})?" if "" in node else group
+
+    return re.compile(pattern(trie))
 
 
 @lru_cache(maxsize=1)
