@@ -577,3 +577,29 @@ def test_head_trie_matches_longest_first_alternation() -> None:
     for _ in range(2000):
         text = "".join(rng.choice(words)[: rng.randint(1, 6)] if rng.random() < 0.6 else rng.choice(chars) for _ in range(60))
         assert [m.span() for m in trie.finditer(text)] == [m.span() for m in flat.finditer(text)], text
+
+
+def test_rule_finder_head_trie_matches_guarded_alternation() -> None:
+    # project_vocab writes the rule finder's heads as a trie with each word's guards; it must find
+    # (overlapped, as find_mentions reads it) what the guarded alternation longest first finds
+    import random
+
+    import regex
+
+    from xiangtan_nlp.extraction import project_vocab as pv
+
+    v = pv.vocab()
+    words = sorted(set(v.head_type) | v.action, key=len, reverse=True)
+    flat = "|".join(
+        (f"(?<![{pv.HEAD_NOT_AFTER[w]}])" if w in pv.HEAD_NOT_AFTER else "") + regex.escape(w)
+        + (f"(?![{pv.HEAD_NOT_BEFORE[w]}])" if w in pv.HEAD_NOT_BEFORE else "")
+        for w in words
+    )  # fmt: skip
+    reference = regex.compile(rf"(?:{flat}){pv.PHASE}?|(?<=\p{{Han}}|[A-Za-z0-9]){pv.PHASE}")
+    rng = random.Random(11)
+    guards = "".join(pv.HEAD_NOT_AFTER.values()) + "".join(pv.HEAD_NOT_BEFORE.values())
+    chars = "".join(sorted(set("".join(words)) | set(guards))) + "一期二期的，1a"
+    for _ in range(2000):
+        text = "".join(rng.choice(words)[: rng.randint(1, 6)] if rng.random() < 0.6 else rng.choice(chars) for _ in range(60))
+        got = [m.span() for m in v.head_re.finditer(text, overlapped=True)]
+        assert got == [m.span() for m in reference.finditer(text, overlapped=True)], text

@@ -111,6 +111,31 @@ def vocab() -> Vocab:
     return build_vocab(parse_vocab(raw))
 
 
+def _guarded_trie(words: set[str]) -> str:
+    """The longest of ``words`` whose guards hold (HEAD_NOT_AFTER before it, HEAD_NOT_BEFORE after
+    it), as a trie: what the alternation of the guarded words longest first matches (a test compares
+    them), but without trying 200 words at each position: 1.6x faster over the tagger's windows.
+
+    A child is tried before the word ending at its node, so the longest word whose guards hold wins;
+    a word's guard on the character before it is read at its end, as a lookbehind over the word."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {w: {}}  # a word ends here
+
+    def pattern(node: dict[str, dict]) -> str:
+        alts = [regex.escape(c) + pattern(node[c]) for c in sorted(node) if c]
+        if "" in node:
+            (w,) = node[""]
+            back, guard = HEAD_NOT_AFTER.get(w), HEAD_NOT_BEFORE.get(w)
+            alts.append((f"(?<![{back}]{regex.escape(w)})" if back else "") + (f"(?![{guard}])" if guard else ""))
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return pattern(trie)
+
+
 def build_vocab(sections: dict[str, tuple[str, ...]]) -> Vocab:
     """Compile parsed sections into a :class:`Vocab`."""
     head_type: dict[str, str] = {}
@@ -120,14 +145,7 @@ def build_vocab(sections: dict[str, tuple[str, ...]]) -> Vocab:
             for w in words:
                 head_type.setdefault(w, kind)
     action = frozenset(sections.get("action", ()))
-    heads = []
-    for w in sorted(set(head_type) | action, key=len, reverse=True):
-        guard = HEAD_NOT_BEFORE.get(w)
-        back = HEAD_NOT_AFTER.get(w)
-        heads.append(
-            (f"(?<![{back}])" if back else "") + regex.escape(w) + (f"(?![{guard}])" if guard else "")
-        )
-    head_re = regex.compile(rf"(?:{'|'.join(heads)}){PHASE}?|(?<=\p{{Han}}|[A-Za-z0-9]){PHASE}")
+    head_re = regex.compile(rf"(?:{_guarded_trie(set(head_type) | action)}){PHASE}?|(?<=\p{{Han}}|[A-Za-z0-9]){PHASE}")
     trailer = tuple(sections.get("trailer", ()))
     tail_re = regex.compile(rf"(?:{_alt(trailer)}|{PHASE}){{1,3}}")  # 快速化改造项目: a few words, not a run
     generic = frozenset(sections.get("generic", ()))
