@@ -498,3 +498,30 @@ def test_model_file_round_trip_rebuilds_every_context(tmp_path: Path) -> None:
         acb = arrays[f"o{n}_acb"]
         for key, a in zip(model._ctx[n - 1].tolist(), model._alpha[n - 1].tolist()):
             assert a == pytest.approx(float(acb[train_lm.quantise(np.array([alpha[key]]), acb)[0]])), (n, key)
+
+
+def test_sorted_search_equals_searchsorted() -> None:
+    # lm._search takes the queries in sorted order when there are many (a speed-up): the same
+    # positions as np.searchsorted, whatever the queries' order, repeats and range
+    rng = np.random.default_rng(3)
+    table = np.unique(rng.integers(0, 10**6, 5000))
+    for n in (1, lm._SORT_QUERIES - 1, lm._SORT_QUERIES, 3000):
+        q = rng.integers(-10, 10**6 + 10, n)
+        q[: n // 3] = q[n // 3 : 2 * (n // 3)]  # repeats
+        assert np.array_equal(lm._search(table, q), np.searchsorted(table, q))
+
+
+@pytest.mark.parametrize(
+    "left, right, fillers",
+    [("打响了项目竞赛活动的“发令", "”。", ["枪", "人", "子", "声"]),
+     ("警方破获一起贩", "案，缴获", ["毒", "卖", "运毒", "枪"]),
+     ("", "品", ["毒", "商"])],  # fmt: skip
+)
+def test_window_scores_same_with_gap_distributions(left: str, right: str, fillers: list[str]) -> None:
+    # infill reads a filler's first character off the gap's distributions when it has them: the
+    # same scores, bit for bit, as looking each one up
+    fwd, bwd = lm.get_models()
+    plain = infill._window_scores(left, right, fillers, fwd, bwd)
+    given = infill._window_scores(left, right, fillers, fwd, bwd, dists=infill._gap_dists(left, right, fwd, bwd))
+    for a, b in zip(plain, given):
+        assert (a is None and b is None) or np.array_equal(a, b)
