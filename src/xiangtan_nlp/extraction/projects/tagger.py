@@ -311,11 +311,9 @@ def analyse(
     tags = [t for _, t in tokens]
     word_flags = list(map(flags.get, words, repeat("")))
     for (w, t), f, c in zip(tokens, word_flags, map(freq.get, words, repeat(0))):
-        bmes = _BMES[len(w)] if len(w) < len(_BMES) else "B" + "M" * (len(w) - 2) + "E"
-        q = _freq_bucket(c)
-        tp += [t + x for x in bmes]
-        wf += [f + x for x in bmes]
-        fq += [q + x for x in bmes]
+        tp += _placed(t, len(w))
+        wf += _placed(f, len(w))
+        fq += _placed(_freq_bucket(c), len(w))
     before = [pad, *words[:-1]]
     after = [*words[1:], pad]
     word_clus = list(map(clus.get, words, repeat("-")))
@@ -337,6 +335,14 @@ def analyse(
 
 
 _BMES = ("", "S", *("B" + "M" * (k - 2) + "E" for k in range(2, 12)))
+
+
+@lru_cache(maxsize=4096)
+def _placed(value: str, length: int) -> tuple[str, ...]:
+    """A word's value at each of its characters with the character's place in the word (B M E, or
+    S alone): a few hundred tags, flags and buckets by length, made once each, not per word."""
+    bmes = _BMES[length] if length < len(_BMES) else "B" + "M" * (length - 2) + "E"
+    return tuple(value + x for x in bmes)
 
 
 def features(
