@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Callable, Iterable
 
 import regex
 
@@ -111,15 +112,16 @@ def vocab() -> Vocab:
     return build_vocab(parse_vocab(raw))
 
 
-def _guarded_trie(words: set[str]) -> str:
-    """The longest of ``words`` whose guards hold (HEAD_NOT_AFTER before it, HEAD_NOT_BEFORE after
-    it), as a trie: what the alternation of the guarded words longest first matches (a test compares
-    them), but without trying 200 words at each position: 1.6x faster over the tagger's windows.
+def trie_pattern(words: Iterable[str], end_of: Callable[[str], str] = lambda w: "") -> str:
+    """A pattern for the longest of ``words`` (each followed by ``end_of(word)``, a guard, which
+    must hold) at each match, written as a trie (工(?:程技术中心|业园区|程)…). It matches what the
+    alternation of the words longest first matches, without trying each of them at every position
+    holding a first character of one: 1.4-1.6x faster over econ.jsonl (tests compare the two).
 
-    A child is tried before the word ending at its node, so the longest word whose guards hold wins;
-    a word's guard on the character before it is read at its end, as a lookbehind over the word."""
+    The children of a node hold different characters, so at most one matches the next character;
+    it is tried before the word ending at the node, so the longest word whose guard holds wins."""
     trie: dict[str, dict] = {}
-    for w in words:
+    for w in set(words):
         node = trie
         for c in w:
             node = node.setdefault(c, {})
@@ -128,12 +130,17 @@ def _guarded_trie(words: set[str]) -> str:
     def pattern(node: dict[str, dict]) -> str:
         alts = [regex.escape(c) + pattern(node[c]) for c in sorted(node) if c]
         if "" in node:
-            (w,) = node[""]
-            back, guard = HEAD_NOT_AFTER.get(w), HEAD_NOT_BEFORE.get(w)
-            alts.append((f"(?<![{back}]{regex.escape(w)})" if back else "") + (f"(?![{guard}])" if guard else ""))
+            alts.extend(end_of(w) for w in node[""])
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
     return pattern(trie)
+
+
+def _guards(word: str) -> str:
+    """HEAD_NOT_AFTER before a head word and HEAD_NOT_BEFORE after it, read at its end (the first as
+    a lookbehind over the word)."""
+    back, guard = HEAD_NOT_AFTER.get(word), HEAD_NOT_BEFORE.get(word)
+    return (f"(?<![{back}]{regex.escape(word)})" if back else "") + (f"(?![{guard}])" if guard else "")
 
 
 def build_vocab(sections: dict[str, tuple[str, ...]]) -> Vocab:
@@ -145,7 +152,7 @@ def build_vocab(sections: dict[str, tuple[str, ...]]) -> Vocab:
             for w in words:
                 head_type.setdefault(w, kind)
     action = frozenset(sections.get("action", ()))
-    head_re = regex.compile(rf"(?:{_guarded_trie(set(head_type) | action)}){PHASE}?|(?<=\p{{Han}}|[A-Za-z0-9]){PHASE}")
+    head_re = regex.compile(rf"(?:{trie_pattern(set(head_type) | action, _guards)}){PHASE}?|(?<=\p{{Han}}|[A-Za-z0-9]){PHASE}")
     trailer = tuple(sections.get("trailer", ()))
     tail_re = regex.compile(rf"(?:{_alt(trailer)}|{PHASE}){{1,3}}")  # 快速化改造项目: a few words, not a run
     generic = frozenset(sections.get("generic", ()))
