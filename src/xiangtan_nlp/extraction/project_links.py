@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from operator import sub
 
 import regex
 
@@ -300,15 +299,10 @@ class CappedSentences:
 
     def __init__(self, text: str, cap: int = MAX_SENTENCE) -> None:
         self.text = text
-        ends = [m.end() for m in SENTENCE_END.finditer(text)]
-        bounds = [0, *ends, len(text)]
-        if max(map(sub, bounds[1:], bounds[:-1])) <= cap:
-            self.starts = [0, *ends]  # nothing to cut (news text): the loop below, in one pass
-            return
         starts = [0]
-        for end in ends:
-            self._cut(starts, end, cap)
-            starts.append(end)
+        for m in SENTENCE_END.finditer(text):
+            self._cut(starts, m.end(), cap)
+            starts.append(m.end())
         self._cut(starts, len(text), cap)
         self.starts = starts
 
