@@ -214,7 +214,8 @@ def test_a_page_without_stops_gives_bounded_sentences() -> None:
 
 def test_record_quick_init_is_the_dataclass_init() -> None:
     """Record's fast __init__ (model._quick_init) takes the same arguments as the dataclass's own
-    and gives an equal, frozen, hashable record; missing or unknown arguments still raise."""
+    and gives an equal, frozen, hashable record of class Record (a subclass's too); missing or
+    unknown arguments still raise."""
     import dataclasses
     import inspect
     import pickle
@@ -239,6 +240,15 @@ def test_record_quick_init_is_the_dataclass_init() -> None:
         assert dataclasses.replace(r, text="x").text == "x"
         with pytest.raises(dataclasses.FrozenInstanceError):
             r.text = "changed"  # type: ignore[misc]
+    assert type(Record(**full)) is Record  # built as its open twin, handed out frozen
+
+    class Sub(Record):  # a subclass is filled through the slot descriptors, and stays itself
+        pass
+
+    sub = Sub(**full)
+    assert type(sub) is Sub and dataclasses.astuple(sub) == tuple(full.values())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sub.text = "changed"  # type: ignore[misc]
     with pytest.raises(TypeError):
         Record(kind="money", text="1元", start=0)  # type: ignore[call-arg]
     with pytest.raises(TypeError):
