@@ -95,26 +95,31 @@ class Line:
     @property
     def is_sentence(self) -> bool:
         """Long enough and ending like prose, or holding several sentences: an article paragraph."""
-        b = self.body
-        if len(b) < 30:
-            return False
-        if _ends_like_sentence(b):
-            return True
-        stop = _STOPS.search(b)  # a full sentence inside, then a trailing fragment
-        return stop is not None and stop.start() >= 15
+        return _is_sentence(self.body)
+
+
+def _is_sentence(b: str) -> bool:
+    """:attr:`Line.is_sentence` of a line's stripped text."""
+    if len(b) < 30:
+        return False
+    if b[-1] in _SENTENCE_END_SET:
+        return True
+    stop = _STOPS.search(b)  # a full sentence inside, then a trailing fragment
+    return stop is not None and stop.start() >= 15
 
 
 def _ends_like_sentence(body: str) -> bool:
     """SENTENCE_END on a stripped line: its last character is enough (str.strip removes every
     character the pattern's ``\\s`` matches, checked over all of Unicode)."""
-    return body.endswith(_SENTENCE_END_TUPLE)
+    return body[-1:] in _SENTENCE_END_SET
 
 
-_SENTENCE_END_TUPLE = tuple(SENTENCE_END_CHARS)
+_SENTENCE_END_SET = frozenset(SENTENCE_END_CHARS)
 
 
-def _strong_rule(line: Line) -> str | None:
-    """A rule that marks a line as debris wherever it stands.
+def _strong_rule(b: str, urls: bool = True) -> str | None:
+    """A rule that marks a line (its stripped text ``b``) as debris wherever it stands; ``urls``
+    False says the whole text holds no URL (:func:`_may_hold_url` fails on it).
 
     The cheap tests (length, whether the line reads as a sentence) come before the searches, and a
     sentence longer than 80 characters (article text, most lines of a page) meets only the rules
@@ -122,11 +127,10 @@ def _strong_rule(line: Line) -> str | None:
     alternation of all of them was 5x slower than the ten searches (the regex module loses each
     pattern's literal prefix scan in the union).
     """
-    b = line.body
     n = len(b)
     if n > LONGEST:
         return None
-    sentence = line.is_sentence
+    sentence = _is_sentence(b)
     # Three rules read a line's start and URL needs "://" or "www.": most lines fail these exact
     # tests of a character or two, and skip the searches (two thirds of them on news pages).
     first = b[0]
@@ -134,7 +138,7 @@ def _strong_rule(line: Line) -> str | None:
         return "breadcrumb"
     if first in _RELATED_FIRST and RELATED.match(b):
         return "related-list"
-    url = URL.search(b) if "://" in b or "." in b and ("w" in b or "W" in b) else None
+    url = URL.search(b) if urls and _may_hold_url(b) else None
     if (url or n <= 30) and first in _SHARE_FIRST and SHARE.match(b):
         return "share"
     if url and len(URL.sub("", b).strip(" :：|·-")) <= 12:
@@ -181,6 +185,19 @@ _SHARE_FIRST = frozenset("分转收点打返上下本原相")
 _COPYRIGHT_FIRST = frozenset("版©(cCaA未如转本侵联Iiİı公")
 
 
+def _may_hold_url(text: str) -> bool:
+    """False only when URL finds nothing in ``text``: every match holds "://" or "www." (substring
+    tests, far cheaper than the search); false for a whole text, it is false for each of its lines."""
+    return "://" in text or "." in text and ("w" in text or "W" in text)
+
+
+# The first characters of a long sentence line (over 80 characters, ending like prose) that a
+# rule can class as debris: breadcrumb, related list, share bar and copyright read its start,
+# and the comment rules read such a line only when it starts with 请. Any other such line is
+# debris only through a URL (share, url): most lines of a page skip _strong_rule.
+_LONG_SENTENCE_FIRST = _BREADCRUMB_FIRST | _RELATED_FIRST | _SHARE_FIRST | _COPYRIGHT_FIRST | {"请"}
+
+
 def _mostly_meta(b: str) -> bool:
     """A date line whose remaining text is short: a byline, not a dated headline."""
     rest = DATE.sub("", b)
@@ -192,14 +209,14 @@ AD_WORDS = regex.compile(r"微信|公众号|联系人|手机号|QQ|qq|租售|加
 END_MARKERS = frozenset({"comment-rules", "copyright", "qr-prompt", "share", "related-list", "url", "contact-ad"})
 
 
-def _tail_rule(line: Line) -> str | None:
-    """Weaker evidence, trusted only in a tail that also holds an end-of-article marker."""
-    b = line.body
+def _tail_rule(b: str) -> str | None:
+    """Weaker evidence, trusted only in a tail that also holds an end-of-article marker (``b`` is
+    a line's stripped text)."""
     if len(b) > LONGEST:
         return None
     if AD_WORDS.search(b) and (len(b) <= 60 or "您" in b):
         return "contact-ad"
-    if "您" in b and not line.is_sentence:
+    if "您" in b and not _is_sentence(b):
         return "contact-ad"
     if len(b) <= 12 and not _ends_like_sentence(b):
         return "tail-fragment"
@@ -219,31 +236,56 @@ def split_lines(text: str) -> list[Line]:
 # --------------------------------------------------------------------------- the pass
 def classify(text: str) -> list[str | None]:
     """For each line, the rule that makes it debris, or None if it stays."""
-    return classify_lines(split_lines(text))
+    return split_classify(text)[2]
 
 
 def classify_lines(lines: list[Line]) -> list[str | None]:
     """:func:`classify` for a text already split by :func:`split_lines`."""
-    rules: list[str | None] = []
-    for i, ln in enumerate(lines):
-        if i % 256 == 0:
-            time_left()  # raises when the document's time budget is spent
-        rules.append(None if ln.is_blank else _strong_rule(ln))
+    return _classify([ln.body for ln in lines], urls=True)
+
+
+def split_classify(text: str) -> tuple[list[str], list[str], list[str | None]]:
+    """The lines of ``text`` (split at line breaks), each stripped, and :func:`classify`'s rule for
+    each: without a :class:`Line` per line, which cost more than the rules on most lines."""
+    lines = text.split("\n")
+    bodies = [ln.strip() for ln in lines]
+    return lines, bodies, _classify(bodies, urls=_may_hold_url(text))
+
+
+def _classify(bodies: list[str], urls: bool) -> list[str | None]:
+    """The rule for each line, given each line's stripped text; ``urls`` as for _strong_rule."""
+    n = len(bodies)
+    rules: list[str | None] = [None] * n
+    for k in range(0, n, 256):
+        time_left()  # raises when the document's time budget is spent
+        # Blank lines, lines over LONGEST and long lines that end like prose, start with no
+        # furniture word's character and hold no URL are article text: no call for them.
+        for i in [
+            i
+            for i, b in enumerate(bodies[k : k + 256], k)
+            if b
+            and len(b) <= LONGEST
+            and (
+                len(b) <= 80
+                or b[-1] not in _SENTENCE_END_SET
+                or b[0] in _LONG_SENTENCE_FIRST
+                or urls and _may_hold_url(b)
+            )
+        ]:
+            rules[i] = _strong_rule(bodies[i], urls)
     # Everything after a related-articles header is the list itself.
-    for i, r in enumerate(rules):
-        if r == "related-list":
-            for j in range(i + 1, len(lines)):
-                if not lines[j].is_blank:
-                    rules[j] = "related-list"
-            break
+    if "related-list" in rules:
+        for j in range(rules.index("related-list") + 1, n):
+            if bodies[j]:
+                rules[j] = "related-list"
     # The tail: walking up from the end, lines that are debris or weak debris belong to the page
     # chrome until the first line that is neither. Weak rules count only when that tail also
     # holds a strong end-of-article marker (comment rules, copyright, QR prompt, share bar…).
     weak: dict[int, str] = {}
-    i = len(lines) - 1
+    i = n - 1
     while i >= 0:
-        if not lines[i].is_blank and rules[i] is None:
-            w = _tail_rule(lines[i])
+        if bodies[i] and rules[i] is None:
+            w = _tail_rule(bodies[i])
             if w is None:
                 break
             weak[i] = w

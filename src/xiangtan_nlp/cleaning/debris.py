@@ -14,14 +14,17 @@ from typing import Iterator
 import regex
 
 from ..model import Step
-from ..page import classify_lines, split_lines
+from ..page import split_classify
 
 
 def strip_debris(text: str) -> tuple[str, list[Step]]:
     """Remove page debris lines; return the text and one step per removed line."""
-    lines = split_lines(text)
-    rules = classify_lines(lines)
+    lines, bodies, rules = split_classify(text)
     if not any(rules):  # most texts: no line to remove, and the lines joined again are the text
+        # Nothing to tidy either when no line is empty and none starts or ends with a space (its
+        # stripped text is as long as it): both whitespace passes and the strip would find nothing.
+        if all(lines) and sum(map(len, bodies)) == sum(map(len, lines)):
+            return text, []
         return _tidy_whitespace(text, [])
     steps: list[Step] = []
     out: list[str] = []
@@ -30,11 +33,11 @@ def strip_debris(text: str) -> tuple[str, list[Step]]:
     for i, (ln, rule) in enumerate(zip(lines, rules)):
         newline = "\n" if i < n - 1 else ""
         if rule is not None:
-            before = ln.text + newline
+            before = ln + newline
             steps.append(Step("debris", pos, pos + len(before), before, "", rule))
             continue
-        out.append(ln.text + newline)
-        pos += len(ln.text) + len(newline)
+        out.append(ln + newline)
+        pos += len(ln) + len(newline)
     cleaned = "".join(out)
     cleaned, steps = _tidy_whitespace(cleaned, steps)
     return cleaned, steps
