@@ -1,0 +1,81 @@
+"""The shortcuts of cleaning give what the plain rules give, on generated strings.
+
+Debris removal skips the line rules where none can match and searches a rule's pattern only where
+a cheaper guard finds what every match holds; these tests build lines and texts from the rules'
+own words, marks and separators (so the rules do fire on many of them) and check each shortcut
+against the plain path.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from xiangtan_nlp import page
+
+# Words of the debris rules, marks, digits and separators, and plain prose to fill lines with.
+_PIECES = (
+    "版权所有 © 2024 (c) Copyright All Rights Reserved 未经许可 转载 如需转载 转载请注明 本文来源 本文由 发布 整理 侵权 删除 "
+    "联系我们删除 ICP备 公网安备 理性评论 文明发言 文明上网 发表评论 我要评论 网友评论 登录后评论 评论 12 条评论 跟帖 发言 "
+    "公序良俗 法律法规 不予发表 扫一扫 扫码 二维码 长按识别 识别图中 关注我们 关注公众号 下载客户端 来源： 作者： 编辑： 责任编辑 "
+    "责编 审核： 校对： 发布时间 发布日期 发表时间 更新时间 浏览次数： 浏览量 阅读量： 阅读 点击数： 次浏览 人阅读 字号： 【字体 "
+    "打印本页 关闭窗口 [打印] [关闭] 2021-07-11 2020/3/1 2019.5.6 2021年7月11日 10:30 3天前 5分钟前 138 0013 8000 "
+    "400-123-4567 010-12345678 (0731)1234567 13800138000元 http://a.com/x www.xt.cn 当前位置： 首页 > 相关阅读 上一篇 分享到 "
+    "请 您 元 万 亿 前 19 20 0 1 7 8 9 。 ！ ？ ， ： : . - / ( ) [ ] 【 】"
+).split()
+_PROSE = "国家统计局今天发布数据显示经济增长同比上升投资项目建设明显加快企业利润本月"
+
+
+def _line(rng: random.Random, size: int) -> str:
+    parts = []
+    while sum(map(len, parts)) < size:
+        parts.append(rng.choice(_PIECES) if rng.random() < 0.5 else rng.choice(_PROSE) * rng.randint(1, 3))
+        if rng.random() < 0.2:
+            parts.append(" ")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("name", sorted(page._WORDS))
+def test_word_guards_hold_for_every_match(name: str) -> None:
+    """A rule's pattern is searched only where its word guard finds something: on lines built
+    from the rules' words, every line the pattern matches is one the guard finds something in
+    (and the pattern does match many of them, so the check has teeth)."""
+    pattern, guard = getattr(page, name), page._WORDS[name]
+    rng = random.Random(sorted(page._WORDS).index(name))
+    matched = 0
+    for _ in range(20_000):
+        line = _line(rng, rng.randint(1, 40))
+        if pattern.search(line):
+            matched += 1
+            assert guard.search(line), (name, line)
+    assert matched > 500, matched
+
+
+def test_skipped_long_sentence_lines_match_no_rule() -> None:
+    """classify skips a line over 80 characters that ends like a sentence, starts with none of
+    _LONG_SENTENCE_FIRST and holds no URL: no strong rule matches such a line (here 5,000 of
+    them, from the rules' words), and the lines it does not skip give the same rules as before."""
+    rng = random.Random(5)
+    skipped = 0
+    for _ in range(20_000):
+        b = (_line(rng, rng.randint(60, 190)) + rng.choice("。！？!?…」”』）)")).strip()
+        long_prose = 80 < len(b) <= page.LONGEST and b[-1] in page._SENTENCE_END_SET
+        if long_prose and b[0] not in page._LONG_SENTENCE_FIRST and not page._may_hold_url(b):
+            skipped += 1
+            assert page._strong_rule(b) is None, b
+    assert skipped > 5_000, skipped
+
+
+def test_text_level_url_check_classifies_as_per_line() -> None:
+    """classify(text) tests for a URL once per text and skips lines; classify_lines tests each
+    line: on texts of generated lines (debris among them) both give the same rules."""
+    rng = random.Random(9)
+    debris = 0
+    for _ in range(2_000):
+        lines = [_line(rng, rng.choice((0, 5, 20, 60, 120, 250))) for _ in range(rng.randint(1, 12))]
+        text = "\n".join(lines)
+        rules = page.classify(text)
+        assert rules == page.classify_lines(page.split_lines(text)), text
+        debris += any(rules)
+    assert debris > 200, debris
