@@ -24,6 +24,8 @@ from .project_vocab import PHASE, Vocab, head_of, strip_tail, vocab
 MAX_NAME = 40  # longer "names" are clauses
 CLAUSE_CHARS = "，,。；;：:！？!?\n“”\"「」《》【】"
 _CLAUSE_LEFT = regex.compile(rf"[{regex.escape(CLAUSE_CHARS)}]")
+# clause marks no word or figure of the segmenter holds (a figure may hold the comma: 1,234)
+_SEGMENT_BREAK = frozenset(CLAUSE_CHARS) - {","}
 _CONJ = frozenset({"、", "和", "与", "及", "以及", "并", "或", "同", "跟"})
 _PROPER_TAGS = frozenset({"ns", "nr", "nrt", "nz", "nt", "nrfg", "j", "x", "eng"})
 _PLACE_TAGS = frozenset({"ns"})
@@ -155,9 +157,28 @@ class _ClauseTokens:
         if self._last is None or self._last[0] != i:
             cs = self._starts[i]
             ce = self._starts[i + 1] if i + 1 < len(self._starts) else len(self.text)
-            ce = max(ce, min(len(self.text), end + 4))  # a head running over a block cut
-            self._last = (i, (cs, self._given_tokens(cs, ce) or _tokens(self.text, cs, ce)))
+            ce0, ce = ce, max(ce, min(len(self.text), end + 4))  # a head running over a block cut
+            toks = self._given_tokens(cs, ce)
+            if toks is None and ce > ce0:
+                toks = self._given_then_cut(cs, ce0, ce)
+            self._last = (i, (cs, toks or _tokens(self.text, cs, ce)))
         return self._last[1]
+
+    def _given_then_cut(self, cs: int, ce0: int, ce: int) -> list[_Tok] | None:
+        """The tokens of ``[cs, ce)`` for a clause ``[cs, ce0)`` the given tokens tile, segmenting only
+        ``[ce0, ce)`` (the few characters past a head at the clause's end), else None.
+
+        The same tokens as segmenting ``[cs, ce)`` whole when marks stand on both sides of the clause:
+        the segmenter cuts each run of Han and ASCII word characters on its own, never across a mark
+        (and a figure holds none of these marks), so the text beyond ``ce0`` changes nothing before it.
+        """
+        text = self.text
+        if text[ce0 - 1] not in _SEGMENT_BREAK or (cs and text[cs - 1] not in _SEGMENT_BREAK):
+            return None  # a clause cut at BLOCK, or a comma that a figure (1,234) may hold
+        if text[ce0 - 2 : ce0] == "\r\n":
+            return None  # one token for the segmenter; a window's "\r" and the line break joining it are two
+        head = self._given_tokens(cs, ce0)
+        return None if head is None else head + _tokens(text, ce0, ce)
 
 
     def _given_tokens(self, cs: int, ce: int) -> list[_Tok] | None:

@@ -1,0 +1,82 @@
+"""The project stage's fast paths give what the plain computations they stand in for give.
+
+Each test builds texts (generated, with the marks, figures and head words the fast paths turn on,
+and the annotated project articles) and compares a fast path with the plain computation.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from xiangtan_nlp.cleaning import clean
+from xiangtan_nlp.extraction import project_names as pn
+from xiangtan_nlp.extraction.projects import tagger
+from xiangtan_nlp.extraction.projects.score import read_split
+from xiangtan_nlp.segmenter import default_segmenter
+
+PROJECT_DATA = Path(__file__).parent / "data" / "projects"
+
+# pieces of news text: words, head words, figures (with a comma inside), marks of every kind
+_PIECES = (
+    "湘潭", "经开区", "电力", "产业园", "项目", "工程", "一期", "大桥", "高速公路", "生产线", "建设", "开工",
+    "总投资", "亿元", "的", "和", "、", "年产", "万吨", "位于", "湖南", "中部", "物流", "中心", "新区", "至",
+    "1,234", "12,345.6", "3.5", "20", "2023年", "TFT-LCD", "G0711", "AB", " ", "\n", "\r\n", "，", ",", "。",
+    "；", ";", "：", ":", "！", "？", "!", "?", "“", "”", '"', "「", "」", "《", "》", "【", "】", "(", ")",
+    "（", "）", "—", "-", "%",
+)  # fmt: skip
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(5, 60))) for _ in range(n)]
+
+
+def _articles(limit: int) -> list[str]:
+    docs = [rec["doc"] for rec in read_split(PROJECT_DATA / "dev.jsonl")][:limit]
+    return [clean(d).text for d in docs]
+
+
+def _tok(t: pn._Tok) -> tuple:
+    return (t.word, t.tag, t.start, t.end)
+
+
+def test_clause_tokens_given_then_cut_is_the_whole_clause_segmented() -> None:
+    # a clause the window tokens tile, with a few characters past its end (a head at the end of
+    # the clause): the given tokens plus those characters cut alone = the whole stretch cut again
+    seg = default_segmenter()
+    checked = 0
+    for text in _texts(600, 17) + _articles(60):
+        folded = tagger.fold(text)
+        spans = list(tagger.windows(folded))
+        if not spans:
+            continue
+        joined = tagger._JOIN.join(folded[a:b] for a, b in spans)
+        tokens = [seg.pos(folded[a:b]) for a, b in spans]
+        given = [tok for i, toks in enumerate(tokens) for tok in ((*toks,) if i == 0 else (tagger._JOIN_TOKEN, *toks))]
+        clauses = pn._ClauseTokens(joined, given)
+        bounds = [*clauses._starts, len(joined)]
+        for cs, ce0 in zip(bounds, bounds[1:]):
+            for ce in range(ce0 + 1, min(len(joined), ce0 + 4) + 1):
+                fast = clauses._given_then_cut(cs, ce0, ce)
+                if fast is not None:
+                    assert [_tok(t) for t in fast] == [_tok(t) for t in pn._tokens(joined, cs, ce)], joined[cs:ce]
+                    checked += 1
+    assert checked > 300
+
+
+def test_find_mentions_with_window_tokens_as_with_none() -> None:
+    # the rule finder over the tagger's windows finds the same mentions whether it is handed the
+    # window tokens (and takes its fast paths) or segments every clause itself
+    seg = default_segmenter()
+    compared = found = 0
+    for text in _texts(300, 5) + _articles(60):
+        folded = tagger.fold(text)
+        spans = list(tagger.windows(folded))
+        if not spans:
+            continue
+        tokens = [seg.pos(folded[a:b]) for a, b in spans]
+        assert tagger.rule_labels(folded, spans, tokens) == tagger.rule_labels(folded, spans)
+        compared += 1
+        found += any(any(lab) for lab in tagger.rule_labels(folded, spans, tokens))
+    assert compared > 100 and found > 20
