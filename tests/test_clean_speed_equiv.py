@@ -79,3 +79,48 @@ def test_text_level_url_check_classifies_as_per_line() -> None:
         assert rules == page.classify_lines(page.split_lines(text)), text
         debris += any(rules)
     assert debris > 200, debris
+
+
+def _mask_text(rng: random.Random) -> str:
+    pieces = list("□■☐☑✓√*＊×\n \n:：，、/。）") + ["是", "否", "同意", "不同意", "有", "无", "合格", "本报记者", "带", "标", "号", "的", "在", "内", "中", "为", "**", "**重要**", "某", "记者"]
+    return "".join(rng.choice(pieces) for _ in range(rng.randint(1, 60)))
+
+
+def test_mask_look_alike_searches_are_local() -> None:
+    """Mask look-alikes search around each run instead of over the whole text: emphasis on the
+    lines with a "*", a symbol mention at the mark, check-box lines on the run's line, pairs of
+    check boxes only near another box. On 20,000 texts of marks, options and line breaks each
+    gives what the whole-text search gives."""
+    from bisect import bisect_right
+
+    import regex
+
+    from xiangtan_nlp.cleaning import masks as M
+
+    rng = random.Random(3)
+    seen = {"emphasis": 0, "mention": 0, "line": 0, "pair": 0}
+    for _ in range(20_000):
+        text = _mask_text(rng)
+        spans = [m.span() for m in M._MARKDOWN.finditer(text)]
+        assert [m.span() for m in M._emphasis(text)] == spans, text
+        seen["emphasis"] += bool(spans)
+        mentions = {m.span(1) for m in M._SYMBOL_MENTION.finditer(text)}
+        starts = [0] + [m.end() for m in regex.finditer("\n", text)]
+
+        def line_of(i: int) -> int:
+            return starts[bisect_right(starts, i) - 1]
+
+        lines = {line_of(m.start()) for m in M._CHECKBOX_LINE.finditer(text)}
+        lines |= {line_of(m.start()) for m in regex.finditer("[√✓☑]", text)}
+        pairs = {i for m in M._CHECKBOX_PAIR.finditer(text) for i in range(*m.span()) if text[i] in M.BOXES}
+        for s, e in (m.span() for m in M.MASK_RUN.finditer(text)):
+            assert M._mentioned(text, s, e) == ((s, e) in mentions), text
+            seen["mention"] += (s, e) in mentions
+            if text[s] in M.BOXES:
+                assert M._on_check_box_line(text, s) == (line_of(s) in lines), (text, s)
+                seen["line"] += line_of(s) in lines
+                if s in pairs:  # the shortcut may only rule out boxes that are in no pair
+                    near = text[max(0, s - M._PAIR_REACH) : s] + text[s + 1 : s + 1 + M._PAIR_REACH]
+                    assert M._ANY_BOX.search(near), (text, s)
+                    seen["pair"] += 1
+    assert min(seen.values()) > 100, seen

@@ -13,7 +13,7 @@ Rules only, no model: nothing is loaded.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from typing import Iterator
 
 import regex
 
@@ -65,6 +65,9 @@ _CHECKBOX_PAIR = regex.compile(
     rf"{_BOX}\s?{_OPTION}[^{BOXES}☐☑\n]{{0,6}}?{_BOX}\s?{_OPTION}"
     rf"|{_OPTION}[{HAN_CLASS}]{{0,3}}\s?{_BOX}[\s，、/]{{0,2}}{_OPTION}[{HAN_CLASS}]{{0,3}}\s?{_BOX}"
 )
+_TICKS = regex.compile("[√✓☑]")
+_ANY_BOX = regex.compile(_BOX)
+_PAIR_REACH = 20  # longer than any match of _CHECKBOX_PAIR (18 characters at most)
 # A footnote mark after a comma or semicolon: ，＊注：以上数据未经审计, ；＊数据来源：, ，**为预计数.
 _NOTE_AFTER_CLAUSE = regex.compile(
     r"(?:注[：:]|(?:数据|资料)?来源[：:]|为(?:预计|初步|估计|快报|预测|测算|修正|调整|暂定|参考|计划|未经))"
@@ -110,32 +113,36 @@ def look_alikes(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
     skip: set[tuple[int, int]] = set()
     markdown = {
         span
-        for m in _MARKDOWN.finditer(text)
+        for m in _emphasis(text)
         if not _masks_not_emphasis(text, m)
         for span in ((m.start(1), m.end(1)), (m.end(2), m.end()))
     }
-    mentions = {m.span(1) for m in _SYMBOL_MENTION.finditer(text)}
-    line_starts = [0] + [m.end() for m in regex.finditer("\n", text)]
+    pairs: list[set[int]] = []  # the boxes of _CHECKBOX_PAIR's matches: searched on first need
 
-    def line_of(i: int) -> int:
-        return line_starts[bisect_right(line_starts, i) - 1]
+    def in_check_box(s: int) -> bool:
+        """A □/■ run at ``s`` on a line of check boxes or in a pair of them."""
+        if _on_check_box_line(text, s):
+            return True
+        # A pair's match is at most _PAIR_REACH characters long and holds two boxes: with no
+        # other box that near, this one is in none (most bullets and bylines), and the
+        # whole-text search (matches can cross lines, and each starts where the last ended)
+        # is made only for a text with boxes close together.
+        if not _ANY_BOX.search(text, max(0, s - _PAIR_REACH), s) and not _ANY_BOX.search(text, s + 1, s + 1 + _PAIR_REACH):
+            return False
+        if not pairs:
+            pairs.append({i for m in _CHECKBOX_PAIR.finditer(text) for i in range(*m.span()) if text[i] in BOXES})
+        return s in pairs[0]
 
-    checkbox_lines = {line_of(m.start()) for m in _CHECKBOX_LINE.finditer(text)}
-    checkbox_lines |= {line_of(m.start()) for m in regex.finditer("[√✓☑]", text)}
-    boxes = {i for m in _CHECKBOX_PAIR.finditer(text) for i in range(*m.span()) if text[i] in BOXES}
     # A mark that opens a note (*为初步统计数, （*为…）, 注：*…) is a footnote mark wherever it appears.
     notes = {text[s:e] for s, e in runs if _opens_note(text, s, e)}
     for s, e in runs:
         run = text[s:e]
         prev = text[s - 1] if s > 0 else "\n"
         nxt = text[e] if e < len(text) else "\n"
-        if not _HOMOGENEOUS.match(run) or (s, e) in markdown or (s, e) in mentions:
+        if not _HOMOGENEOUS.match(run) or (s, e) in markdown or _mentioned(text, s, e):
             skip.add((s, e))
         elif run[0] in BOXES and (
-            line_of(s) in checkbox_lines
-            or s in boxes
-            or prev in _CLOSERS
-            or _BULLET_AFTER.match(text, e, min(len(text), e + 14))
+            prev in _CLOSERS or _BULLET_AFTER.match(text, e, min(len(text), e + 14)) or in_check_box(s)
         ):
             skip.add((s, e))
         elif (
@@ -155,6 +162,41 @@ def look_alikes(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
         elif _masked_name(text, s, e):
             skip.add((s, e))
     return skip
+
+
+def _emphasis(text: str) -> "Iterator[regex.Match[str]]":
+    """_MARKDOWN's matches in ``text``, searched only on the lines that hold a "*": a match holds
+    one and stays on its line, so a search from a line's start finds what a whole-text one does."""
+    star = text.find("*")
+    while star >= 0:
+        end = text.find("\n", star)
+        end = len(text) if end < 0 else end
+        yield from _MARKDOWN.finditer(text, text.rfind("\n", 0, star) + 1, end)
+        star = text.find("*", end)
+
+
+def _on_check_box_line(text: str, s: int) -> bool:
+    """The line of offset ``s`` holds a tick or a match of _CHECKBOX_LINE starts on it (its line
+    break included: a match at a line break takes the box after it). The search starts at the
+    line break before the line, where a whole-text search is between matches too (a match ends
+    with a box), and reads three characters past the line's end (a break, a box, Han)."""
+    start = text.rfind("\n", 0, s) + 1
+    end = text.find("\n", s)
+    end = len(text) if end < 0 else end
+    if _TICKS.search(text, start, end):
+        return True
+    found = _CHECKBOX_LINE.finditer(text, max(0, start - 1), min(len(text), end + 3))
+    return any(start <= m.start() <= end for m in found)
+
+
+def _mentioned(text: str, s: int, e: int) -> bool:
+    """The mark at ``s`` is a symbol talked about (带*号): _SYMBOL_MENTION matches around it.
+    Its matches cannot overlap (no character of its last class is in its first), so the one
+    match over ``s`` that a whole-text search would find is this one."""
+    if e - s != 1 or s == 0:
+        return False
+    m = _SYMBOL_MENTION.match(text, s - 1)
+    return m is not None and m.span(1) == (s, e)
 
 
 def _masks_not_emphasis(text: str, m: "regex.Match[str]") -> bool:
