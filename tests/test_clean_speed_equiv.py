@@ -8,6 +8,7 @@ against the plain path.
 
 from __future__ import annotations
 
+import importlib
 import random
 
 import pytest
@@ -124,3 +125,51 @@ def test_mask_look_alike_searches_are_local() -> None:
                     assert M._ANY_BOX.search(near), (text, s)
                     seen["pair"] += 1
     assert min(seen.values()) > 100, seen
+
+
+def test_normalize_jumps_find_every_match() -> None:
+    """normalize jumps between the characters that can start a change instead of searching with
+    its whole pattern: on 20,000 strings of full-width digits and letters, commas, line breaks,
+    invisible and odd-space characters, the matches are _PATTERN.finditer's, and a text that
+    the one-scan check passes as quiet comes out of the plain path unchanged."""
+    import unicodedata
+
+    N = importlib.import_module("xiangtan_nlp.cleaning.normalize")  # the package exports the function
+
+    rng = random.Random(4)
+    alphabet = list("０１２３４５６７８９，,ＡｚＸ％．12a中文。\r\n\u2028\x85\u200b\ufeff\x00\u3000\u00a0 \t") + ["\r\n", "e\u0301", "\u1100\u1161", "１，２３４", "，５６７", "８，９０"]
+    grouping = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+        first = N._FIRST.search(text)
+        if first is not None:
+            expect = [(m.span(), m.lastgroup) for m in N._PATTERN.finditer(text, first.start())]
+            assert [(m.span(), m.lastgroup) for m in N._matches(text, first.start())] == expect, text
+            grouping += any(g == "fullwidth_grouping" for _, g in expect)
+        if N._attention().search(text) is None:
+            assert first is None and unicodedata.is_normalized("NFC", text), text
+    assert grouping > 200, grouping
+
+
+def test_characters_left_out_of_the_quiet_check_never_change_under_nfc() -> None:
+    """The one-scan check passes a text as NFC when it holds none of the characters NFC could
+    change or compose: each BMP character it leaves out is NFC alone, and after any character
+    that starts a canonical composition (and the Hangul leading jamo) it composes with nothing."""
+    import unicodedata
+
+    N = importlib.import_module("xiangtan_nlp.cleaning.normalize")  # the package exports the function
+
+    check = N._attention()
+    quiet = [chr(cp) for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF and not check.match(chr(cp))]
+    assert 40_000 < len(quiet) < 0x10000 - 2_000  # most characters, not all
+    starters = {"a", "\u1100", "\uac00"}
+    for cp in range(0x10000):
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            starters.add(chr(int(parts[0], 16)))
+    for c in quiet:
+        assert unicodedata.is_normalized("NFC", c), hex(ord(c))
+    for p in sorted(starters):
+        pair = [p + c for c in quiet]
+        assert all(unicodedata.is_normalized("NFC", s) or not unicodedata.is_normalized("NFC", s[0]) for s in pair), p
+    assert check.search("e\u0301") and check.search("\u1100\u1161") and check.search("ｘ") and not check.search("中文。12")

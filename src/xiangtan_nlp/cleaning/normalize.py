@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from typing import Iterator
 
 import regex
 
@@ -17,7 +19,7 @@ from ..model import Step
 # The classes come from the one table of characters: full-width 0-9 A-Z a-z ％ ． (→ ASCII),
 # invisible characters (they split words and numbers), controls and lone surrogates (not
 # writable as UTF-8), and spaces that look like a space but are not one.
-_PATTERN = regex.compile(
+_PATTERN = re.compile(
     # a full-width comma between full-width digits, before exactly three: a thousands separator
     # (４，５６５万元 is 4565万元); elsewhere ， is Chinese punctuation and stays
     r"(?P<fullwidth_grouping>(?<=[０-９])，(?=[０-９]{3}(?![０-９])))|"
@@ -26,9 +28,10 @@ _PATTERN = regex.compile(
     rf"|(?P<invisible>[{INVISIBLE_CLASS}{CONTROL_CLASS}]+)"
     rf"|(?P<space>[{ODD_SPACES_CLASS}]+)"
 )
-# Every match of _PATTERN starts at (or, for the grouping comma, just after) one of these
-# characters, and most texts hold none: a stdlib scan for one class finds the first in a tenth of
-# the time _PATTERN takes to scan a text with nothing to change.
+# Every match of _PATTERN starts at one of these characters, or is a grouping comma right after a
+# match (a run of full-width digits); most texts hold none. The matches are found by jumping
+# from one of these to the next with a stdlib class scan and matching _PATTERN there: a search
+# with _PATTERN itself would try its five branches at every character.
 _FIRST = re.compile(
     rf"[{FULLWIDTH_ALNUM_CLASS}\r\u2028\u2029\x85{INVISIBLE_CLASS}{CONTROL_CLASS}{ODD_SPACES_CLASS}]"
 )
@@ -37,6 +40,8 @@ _FIRST = re.compile(
 def normalize(text: str) -> tuple[str, list[Step]]:
     """NFC, half-width alphanumerics, no invisible or control characters; return text and steps."""
     steps: list[Step] = []
+    if _attention().search(text) is None:  # most texts: nothing to change, found in one scan
+        return text, steps
     if not unicodedata.is_normalized("NFC", text):
         text = _nfc(text, steps)
     first = _FIRST.search(text)
@@ -45,7 +50,7 @@ def normalize(text: str) -> tuple[str, list[Step]]:
     out: list[str] = []
     last = 0
     delta = 0  # output position minus input position, for step spans in replay coordinates
-    for m in _PATTERN.finditer(text, first.start()):
+    for m in _matches(text, first.start()):
         rule = m.lastgroup
         before = m.group()
         if rule == "fullwidth":
@@ -66,6 +71,44 @@ def normalize(text: str) -> tuple[str, list[Step]]:
         delta += len(after) - len(before)
     out.append(text[last:])
     return "".join(out), steps
+
+
+@lru_cache(maxsize=1)
+def _attention() -> "re.Pattern[str]":
+    """A class of the characters of _FIRST and of every character NFC could change or join to the
+    one before it: each with a canonical decomposition, a non-zero combining class or a place as
+    the second of a canonical pair, the Hangul jamo, and all above the BMP (rare; one range). A
+    text without any is NFC (nothing decomposes, reorders or composes) and needs no step: one
+    stdlib scan instead of is_normalized and _FIRST's (built on first use, in 0.04 s)."""
+    chars: set[int] = set(range(0x1100, 0x1200))
+    for cp in range(0x10000):
+        c = chr(cp)
+        parts = unicodedata.decomposition(c).split()
+        if parts and not parts[0].startswith("<"):  # canonical: NFD changes it
+            chars.add(cp)
+            if len(parts) == 2:  # and its second part may compose with what precedes it
+                chars.add(int(parts[1], 16))
+        elif unicodedata.combining(c):
+            chars.add(cp)
+    body = "".join(re.escape(chr(cp)) for cp in sorted(chars) if not 0xD800 <= cp <= 0xDFFF)
+    return re.compile(f"[{_FIRST.pattern[1:-1]}{body}\U00010000-\U0010ffff]")
+
+
+def _matches(text: str, pos: int) -> "Iterator[re.Match[str]]":
+    """The matches _PATTERN.finditer(text, pos) gives, ``pos`` being a character of _FIRST."""
+    while True:
+        m = _PATTERN.match(text, pos)  # a character of _FIRST starts a match of one branch
+        yield m  # type: ignore[misc]
+        pos = m.end()  # type: ignore[union-attr]
+        if text.startswith("，", pos):  # after full-width digits, perhaps a grouping comma
+            comma = _PATTERN.match(text, pos)
+            if comma is not None:
+                yield comma
+                pos += 1
+        nxt = _FIRST.search(text, pos)
+        if nxt is None:
+            return
+        pos = nxt.start()
 
 
 def _nfc(text: str, steps: list[Step]) -> str:
