@@ -80,3 +80,36 @@ def test_find_mentions_with_window_tokens_as_with_none() -> None:
         compared += 1
         found += any(any(lab) for lab in tagger.rule_labels(folded, spans, tokens))
     assert compared > 100 and found > 20
+
+
+# more pieces for the tagger's features: quotes and brackets to open and close, capacities, routes,
+# words of every frequency, characters beyond the BMP and a lone surrogate
+_FEATURE_PIECES = (
+    *_PIECES, "年产", "100", "万台", "吨", "装机", "兆瓦", "长沙至株洲", "京港澳", "—", "到", "‘", "’", "『", "』",
+    "该项目", "这个", "物流园", "中心城区", "数据库", "𠀀", "\ud800", "ＡＢ１２", "采购", "包", "城",
+)  # fmt: skip
+
+
+def test_fast_rows_are_the_rows_of_the_feature_strings() -> None:
+    # the tagger's rows from numbers (tag's path) against analyse's strings looked up one by one
+    seg = default_segmenter()
+    model = tagger.load_model()
+    fast = model.fast_rows()
+    rng = random.Random(29)
+    texts = ["".join(rng.choice(_FEATURE_PIECES) for _ in range(rng.randint(5, 120))) for _ in range(800)]
+    compared = chars = 0
+    for text in texts + _articles(80):
+        folded = tagger.fold(text)
+        spans = list(tagger.windows(folded))
+        if not spans:
+            continue
+        tokens = [seg.pos(folded[a:b]) for a, b in spans]
+        rules = tagger.rule_labels(folded, spans, tokens)
+        windows = [tagger.analyse(folded[a:b], t, r) for (a, b), t, r in zip(spans, tokens, rules)]
+        plain = model.rows(windows)
+        quick = fast.rows([folded[a:b] for a, b in spans], tokens, rules, seg.freq)
+        assert quick.shape == plain.shape and (quick == plain).all(), folded
+        compared += len(spans)
+        chars += len(plain)
+    assert compared > 500 and chars > 20000
+
