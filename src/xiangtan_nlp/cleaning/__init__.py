@@ -6,8 +6,11 @@ Each pass is ``str -> (str, steps)``; :func:`clean` chains them and concatenates
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Callable
+
 from ..budget import stage
-from ..model import Cleaned, Step
+from ..model import Cleaned, Repaired, Step
 from .debris import strip_debris
 from .normalize import normalize
 
@@ -33,13 +36,21 @@ def clean(text: str, *, debris: bool = True, repair: bool = True, threshold: flo
             text, s = strip_debris(text)
         steps += s
     if repair:
-        from .repair import repair as _repair
-
+        _repair = _repair_pass()
         with stage("repair"):
             r = _repair(text) if threshold is None else _repair(text, threshold=threshold)
         text = r.text
         steps += r.steps
     return Cleaned(text, tuple(steps))
+
+
+@lru_cache(maxsize=1)
+def _repair_pass() -> "Callable[..., Repaired]":
+    """repair.repair, imported on first use (the package's import stays light): an import
+    statement run per document cost more than normalising a short one."""
+    from .repair import repair
+
+    return repair
 
 
 __all__ = ["clean", "normalize", "strip_debris"]
