@@ -59,7 +59,19 @@ def _evasion_pattern() -> "regex.Pattern[str]":
 def has_evasion(text: str) -> bool:
     """Whether ``text`` holds an evasion of the table: a substring test per row (two today) is 4x
     faster than the pattern's search over a text that holds none, as most texts do."""
-    return any(k in text for k in evasion_table())
+    return any(_holds(text, k) for k in evasion_table())
+
+
+def _holds(text: str, key: str) -> bool:
+    """``key in text``, by finding its first character (a memchr-like scan) and comparing the
+    rest there: the substring search for 决对 cost 50% more, as 对 is common."""
+    c = key[0]
+    i = text.find(c)
+    while i >= 0:
+        if text.startswith(key, i):
+            return True
+        i = text.find(c, i + 1)
+    return False
 
 
 def repair_evasions(text: str, lexicon: Lexicon | None = None) -> tuple[str, list[Step]]:
