@@ -203,8 +203,9 @@ _COPYRIGHT_FIRST = frozenset("版©(cCaA未如转本侵联Iiİı公")
 
 def _may_hold_url(text: str) -> bool:
     """False only when URL finds nothing in ``text``: every match holds "://" or "www." (substring
-    tests, far cheaper than the search); false for a whole text, it is false for each of its lines."""
-    return "://" in text or "." in text and ("w" in text or "W" in text)
+    tests, far cheaper than the search); false for a whole text, it is false for each of its lines.
+    A one-character test comes first: ":" is in few texts (12 of 345 in econ), "://" costs twice."""
+    return ":" in text and "://" in text or "." in text and ("w" in text or "W" in text)
 
 
 # The first characters of a long sentence line (over 80 characters, ending like prose) that a
@@ -267,7 +268,7 @@ def split_classify(text: str) -> tuple[list[str], list[str], list[str | None]]:
     """The lines of ``text`` (split at line breaks), each stripped, and :func:`classify`'s rule for
     each: without a :class:`Line` per line, which cost more than the rules on most lines."""
     lines = text.split("\n")
-    bodies = [ln.strip() for ln in lines]
+    bodies = list(map(str.strip, lines))
     return lines, bodies, _classify(bodies, urls=_may_hold_url(text))
 
 
@@ -282,10 +283,9 @@ def _classify(bodies: list[str], urls: bool) -> list[str | None]:
         for i in [
             i
             for i, b in enumerate(bodies[k : k + 256], k)
-            if b
-            and len(b) <= LONGEST
+            if 0 < (size := len(b)) <= LONGEST
             and (
-                len(b) <= 80
+                size <= 80
                 or b[-1] not in _SENTENCE_END_SET
                 or b[0] in _LONG_SENTENCE_FIRST
                 or urls and _may_hold_url(b)
