@@ -7,10 +7,10 @@ Each pass is ``str -> (str, steps)``; :func:`clean` chains them and concatenates
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable
+from types import ModuleType
 
 from ..budget import stage
-from ..model import Cleaned, Repaired, Step
+from ..model import Cleaned, Step
 from .debris import strip_debris
 from .normalize import normalize
 
@@ -36,7 +36,7 @@ def clean(text: str, *, debris: bool = True, repair: bool = True, threshold: flo
             text, s = strip_debris(text)
         steps += s
     if repair:
-        _repair = _repair_pass()
+        _repair = _repair_module().repair  # read per call: tests and callers may replace it
         with stage("repair"):
             r = _repair(text) if threshold is None else _repair(text, threshold=threshold)
         text = r.text
@@ -45,12 +45,12 @@ def clean(text: str, *, debris: bool = True, repair: bool = True, threshold: flo
 
 
 @lru_cache(maxsize=1)
-def _repair_pass() -> "Callable[..., Repaired]":
-    """repair.repair, imported on first use (the package's import stays light): an import
+def _repair_module() -> ModuleType:
+    """The repair module, imported on first use (the package's import stays light): an import
     statement run per document cost more than normalising a short one."""
-    from .repair import repair
+    from . import repair as module
 
-    return repair
+    return module
 
 
 __all__ = ["clean", "normalize", "strip_debris"]
