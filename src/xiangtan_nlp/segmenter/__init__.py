@@ -127,9 +127,12 @@ class Segmenter:
             # rjieba finds jieba's best route through the dictionary (pure-Han blocks only)
             self._pos.route = self._fast.cut if self._cutter() is not cut_span else None  # type: ignore[union-attr]
         out: list[tuple[str, str]] = []
+        pairs = getattr(self._pos, "pairs", None)  # the accelerated tokenizer's, without pair objects
         for start, end, figure in _split_figures(text):
             if figure:
                 out.append((text[start:end], "m"))
+            elif pairs is not None:
+                out.extend(pairs(text[start:end], self.hmm))
             else:
                 out.extend((p.word, p.flag) for p in self._pos.cut(text[start:end], HMM=self.hmm))
         return out
