@@ -173,3 +173,13 @@ def test_characters_left_out_of_the_quiet_check_never_change_under_nfc() -> None
         pair = [p + c for c in quiet]
         assert all(unicodedata.is_normalized("NFC", s) or not unicodedata.is_normalized("NFC", s[0]) for s in pair), p
     assert check.search("e\u0301") and check.search("\u1100\u1161") and check.search("ｘ") and not check.search("中文。12")
+
+
+def test_mask_prescan_tests_every_mark() -> None:
+    """censor_masks looks for runs only in a text that holds a mark: the written-out test holds
+    for each character of MASK_CHARS and for none of a plain text."""
+    from xiangtan_nlp.chars import MASK_CHARS
+    from xiangtan_nlp.cleaning import masks as M
+
+    assert all(M._has_marks(f"发令{c}案") for c in MASK_CHARS)
+    assert not M._has_marks("发令枪案，总投资20亿元 x X") and len(MASK_CHARS) == 5
