@@ -160,7 +160,13 @@ def _strong_rule(b: str, urls: bool = True) -> str | None:
         return None  # article text: the rules below need a short line or one that is no sentence
     if n <= 40 and _GUARDS["QR"].search(b) and QR.search(b):
         return "qr-prompt"
-    if (n <= 60 or not sentence) and ("0" in b or "1" in b) and PHONE.search(b) and (n <= 60 or CONTACT.search(b)):
+    if (
+        (n <= 60 or not sentence)
+        and ("0" in b or "1" in b)
+        and _WORDS["PHONE"].search(b)
+        and PHONE.search(b)
+        and (n <= 60 or CONTACT.search(b))
+    ):
         return "contact-ad"
     if sentence or n > 100 or "元" in b and MONEY_HINT.search(b):
         return None
@@ -184,12 +190,15 @@ _GUARDS = {
 # match of the pattern holds, read off its alternatives (本 明 发 作 alone are in many lines of
 # news, 本文 转载 评论 编辑 in few). The Latin letters stand for themselves and their other case
 # only: under the regex module's IGNORECASE, c, g and p match nothing else (checked over all of
-# Unicode). DATE needs a year and a separator after two more characters, or 前.
+# Unicode). DATE needs a year and a separator after two more characters, or 前; lines hold no
+# line break, so "." stands for any digit.
 _WORDS = {
     "COPYRIGHT": re.compile(r"版权|©|\(|c|C|g|G|未经|转载|本文|侵权|删除|p备|P备|安备"),
     "COMMENT": re.compile("评论|发言|文明|跟帖"),
     "META": re.compile("来源|作者|编辑|责编|审核|校对|发布|发表|更新|浏览|阅读|点击|字号|字体|打印|关闭"),
     "DATE": re.compile("19..(?:[-/.]|年..?月)|20..(?:[-/.]|年..?月)|前"),
+    # a mobile's 1[3-9], 400, 800, or 0 and two or three digits before -, a space or ")"
+    "PHONE": re.compile(r"1[3-9]|400|800|0...?[- )]"),
 }
 # The characters a body (stripped, so no space first) must start with for BREADCRUMB, RELATED,
 # SHARE and COPYRIGHT.match to match it: the first characters of their words and brackets (and
