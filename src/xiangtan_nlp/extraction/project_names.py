@@ -208,7 +208,7 @@ def _clause_start(text: str, pos: int, limit: int = 60) -> int:
 
 def _is_figure(tok: _Tok) -> bool:
     """A number token (300万, 一百二十), possibly with its measure word (3吨)."""
-    return any(c.isdigit() for c in tok.word) or (
+    return any(map(str.isdigit, tok.word)) or (  # map: no generator frame per token
         tok.tag == "m" and _CN_FIGURE.match(tok.word) is not None
     )
 
@@ -772,7 +772,7 @@ def _filter(text: str, mentions: list[Mention], v: Vocab, consumed: set[tuple[in
 def _place_role(text: str, mt: Mention, v: Vocab) -> bool:
     """在奇台县喇嘛湖梁工业园动工, 位于青岛焦化水清沟热电厂内: where something is, not what is built."""
     before = text[max(0, mt.start - 4) : mt.start]
-    if not any(before.endswith(p) for p in v.place_verb) or mt.name.endswith(("项目", "工程")):
+    if not before.endswith(v.place_verb) or mt.name.endswith(("项目", "工程")):
         return False
     if _INSIDE_AFTER.match(text[mt.end : mt.end + 3]):
         return True
@@ -854,6 +854,12 @@ def _has_cue(text: str, mt: Mention, v: Vocab) -> bool:
     return any(m.group() not in ("项目", "工程") for m in v.cue_re.finditer(around))
 
 
+@lru_cache(maxsize=8)
+def _zones_and_admin(location_head: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The location heads of two characters or more (zones: 经开区) and of one (admin: 市, 县)."""
+    return tuple(w for w in location_head if len(w) > 1), tuple(w for w in location_head if len(w) == 1)
+
+
 def _split_location(name: str, v: Vocab) -> tuple[str | None, str]:
     """湘潭经开区宏大真空… → (湘潭经开区, 宏大真空…); 湘潭大数据中心 has no such prefix.
 
@@ -862,8 +868,7 @@ def _split_location(name: str, v: Vocab) -> tuple[str | None, str]:
     what tells it from other sewage plants.
     """
     toks = list(_pos(name))
-    zones = tuple(w for w in v.location_head if len(w) > 1)
-    admin = tuple(w for w in v.location_head if len(w) == 1)
+    zones, admin = _zones_and_admin(v.location_head)
     acc = ""
     best: tuple[str, int, bool] | None = None
     for i, (w, tag) in enumerate(toks[:-1]):
