@@ -113,3 +113,17 @@ def test_fast_rows_are_the_rows_of_the_feature_strings() -> None:
         chars += len(plain)
     assert compared > 500 and chars > 20000
 
+
+def test_capped_sentences_of_a_text_are_its_own() -> None:
+    # the spans made once per text object serve only that object: a new text (even an equal one)
+    # or another cap gets spans of its own, the same as made afresh
+    from xiangtan_nlp.extraction.project_links import CappedSentences
+
+    texts = _texts(50, 3) + ["句子。" * 400, "没有句号的长句" * 300]
+    for text in texts:
+        for cap in (1000, 40):
+            got = CappedSentences.of(text, cap)
+            assert got.starts == CappedSentences(text, cap).starts
+            assert CappedSentences.of(text, cap) is got
+    copy = "".join(list(texts[0]))
+    assert copy == texts[0] and CappedSentences.of(copy, 40) is not CappedSentences.of(texts[0], 40)

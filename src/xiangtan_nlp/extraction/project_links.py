@@ -130,7 +130,7 @@ class _Layout:
         self.primary = [r for r in refs if not r.secondary]
         self.primary_starts = [r.start for r in self.primary]
         self.text = text
-        self.sentences = CappedSentences(text)
+        self.sentences = CappedSentences.of(text)
         self._clause_ends: dict[int, list[int]] = {}  # per sentence start, found when first asked
         self.newlines = [m.start() for m in _NEWLINE.finditer(text)]
         # the first newline of the run of blank lines each newline belongs to
@@ -305,6 +305,19 @@ class CappedSentences:
             starts.append(m.end())
         self._cut(starts, len(text), cap)
         self.starts = starts
+
+    _last: "tuple[str, int, CappedSentences] | None" = None  # the spans last made, with their text and cap
+
+    @classmethod
+    def of(cls, text: str, cap: int = MAX_SENTENCE) -> "CappedSentences":
+        """The spans of ``text``: those made last when they were made for this very text object (the
+        projects of a document and the links of its figures read one text, so they are cut once)."""
+        last = cls._last
+        if last is not None and last[0] is text and last[1] == cap:
+            return last[2]
+        spans = cls(text, cap)
+        cls._last = (text, cap, spans)
+        return spans
 
     def _cut(self, starts: list[int], end: int, cap: int) -> None:
         while end - starts[-1] > cap:

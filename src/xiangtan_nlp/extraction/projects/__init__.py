@@ -127,7 +127,9 @@ def find_projects(text: str, doc_id: str | None = None) -> list[Record]:
     if not isinstance(text, str):
         raise TypeError(f"find_projects() needs str, got {type(text).__name__}")
     groups = _analyse(text)
-    sentences = CappedSentences(text)
+    if not groups:
+        return []
+    sentences = CappedSentences.of(text)  # the links of the figures read the same spans
     out: list[Record] = []
     for g in groups:
         kind = type_of(g.name)
