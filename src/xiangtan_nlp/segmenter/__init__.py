@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import regex
 
+from . import _rjieba  # light (a few patterns): imported here, not looked up again before every cut
 from ._dictionary import build_tokenizer
 from ._guard import jieba_checked
 from ._spans import SpanCutter, cut_span
@@ -88,8 +89,6 @@ class Segmenter:
         tk = self.tokenizer
         if not self._speedups():
             return cut_span
-        from . import _rjieba
-
         if self._fast is None or self._fast_total != tk.total:
             with _LOCK:
                 if self._fast is None or self._fast_total != tk.total:

@@ -83,11 +83,16 @@ class FastEngine:
                 yield self.cut(piece[last:], hmm)
 
 
+_FINALSEG: list = []  # jieba.finalseg, imported on the first call (asked before every cut)
+
+
 def follows_jieba() -> bool:
     """False while jieba holds state rjieba cannot follow (``add_word(w, 0)`` force-splits w)."""
-    from jieba import finalseg
+    if not _FINALSEG:
+        from jieba import finalseg
 
-    return not finalseg.Force_Split_Words
+        _FINALSEG.append(finalseg)
+    return not _FINALSEG[0].Force_Split_Words
 
 
 def build_fast(tk: "jieba.Tokenizer") -> FastEngine | None:
