@@ -342,24 +342,22 @@ def _readable(text: str) -> str:
 def page_metadata(text: str) -> dict[str, str | None]:
     """Title, date (ISO) and source URL when the page shows them; values are None otherwise."""
     text = _readable(text[:20_000])
-    lines = split_lines(text)
-    rules = classify(text)
+    _, bodies, rules = split_classify(text)  # one split for the rules and the reading below
     title = date = url = None
     seen = 0
-    for ln, rule in zip(lines, rules):
-        if ln.is_blank:
+    for b, rule in zip(bodies, rules):
+        if not b:
             continue
         seen += 1
         if seen > _HEAD_LINES:
             break
-        b = ln.body
-        if date is None and rule in ("byline", None) and (rule == "byline" or not ln.is_sentence):
+        if date is None and rule in ("byline", None) and (rule == "byline" or not _is_sentence(b)):
             date = next((iso_date(m.group()) for m in DATE.finditer(b) if not m.group().endswith("前")), None)
-        if title is None and rule is None and 4 <= len(b) <= 80 and not ln.is_sentence:
+        if title is None and rule is None and 4 <= len(b) <= 80 and not _is_sentence(b):
             title = b
-    for ln, rule in zip(lines, rules):
-        if rule in ("share", "url", "copyright") or ln.body.startswith(("本文链接", "原文链接", "原文地址")):
-            m = URL.search(ln.body)
+    for b, rule in zip(bodies, rules):
+        if rule in ("share", "url", "copyright") or b.startswith(("本文链接", "原文链接", "原文地址")):
+            m = URL.search(b)
             if m:
                 url = m.group()
                 break
