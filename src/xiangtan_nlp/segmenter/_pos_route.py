@@ -34,26 +34,32 @@ class RouteFromRjieba:
         if self.route is None or not _PURE_HAN.fullmatch(sentence):
             yield from super()._POSTokenizer__cut_DAG(sentence)  # type: ignore[misc]
             return
+        for word, tag in self._route_pairs(sentence):
+            yield pair(word, tag)
+
+    def _route_pairs(self, sentence: str) -> list[tuple[str, str]]:
+        """The (word, tag) of a pure-Han block, walking the route from ``route`` (not None)."""
         tags = self.word_tag_tab  # type: ignore[attr-defined]
+        out: list[tuple[str, str]] = []
         buf = ""
-        for word in self.route(sentence, False):
+        for word in self.route(sentence, False):  # type: ignore[misc]
             if len(word) == 1:
                 buf += word
                 continue
             if buf:
-                yield from self._flush(buf)
+                self._flush(buf, out)
                 buf = ""
-            yield pair(word, tags.get(word, "x"))
+            out.append((word, tags.get(word, "x")))
         if buf:
-            yield from self._flush(buf)
+            self._flush(buf, out)
+        return out
 
-    def _flush(self, buf: str) -> Iterator[pair]:
-        """jieba's handling of a run of single characters on the route."""
+    def _flush(self, buf: str, out: list[tuple[str, str]]) -> None:
+        """jieba's handling of a run of single characters on the route, into ``out``."""
         tags = self.word_tag_tab  # type: ignore[attr-defined]
         if len(buf) == 1:
-            yield pair(buf, tags.get(buf, "x"))
+            out.append((buf, tags.get(buf, "x")))
         elif not self.tokenizer.FREQ.get(buf):  # type: ignore[attr-defined]
-            yield from self._POSTokenizer__cut_detail(buf)  # type: ignore[attr-defined]
+            out.extend((p.word, p.flag) for p in self._POSTokenizer__cut_detail(buf))  # type: ignore[attr-defined]
         else:
-            for elem in buf:
-                yield pair(elem, tags.get(elem, "x"))
+            out.extend((elem, tags.get(elem, "x")) for elem in buf)

@@ -26,27 +26,16 @@ class FastPOSTokenizer(RouteFromRjieba, ViterbiInNumpy, SharedWordTags, jieba.po
         if not hmm or route is None:
             return [(p.word, p.flag) for p in self.cut(sentence, HMM=hmm)]
         self.makesure_userdict_loaded()
-        tags = self.word_tag_tab
         out: list[tuple[str, str]] = []
         append = out.append
         for blk in re_han_internal.split(sentence):
             if not blk:
                 continue  # jieba yields nothing for the empty pieces split leaves
             if re_han_internal.match(blk):
-                if not _PURE_HAN.fullmatch(blk):
+                if _PURE_HAN.fullmatch(blk):
+                    out.extend(self._route_pairs(blk))
+                else:
                     out.extend((p.word, p.flag) for p in self._POSTokenizer__cut_DAG(blk))
-                    continue
-                buf = ""
-                for word in route(blk, False):
-                    if len(word) == 1:
-                        buf += word
-                        continue
-                    if buf:
-                        self._flush_pairs(buf, out)
-                        buf = ""
-                    append((word, tags.get(word, "x")))
-                if buf:
-                    self._flush_pairs(buf, out)
                 continue
             for x in re_skip_internal.split(blk):
                 if re_skip_internal.match(x):
@@ -60,16 +49,6 @@ class FastPOSTokenizer(RouteFromRjieba, ViterbiInNumpy, SharedWordTags, jieba.po
                     else:
                         append((xx, "x"))
         return out
-
-    def _flush_pairs(self, buf: str, out: list[tuple[str, str]]) -> None:
-        """:meth:`RouteFromRjieba._flush` into ``out``."""
-        tags = self.word_tag_tab
-        if len(buf) == 1:
-            out.append((buf, tags.get(buf, "x")))
-        elif not self.tokenizer.FREQ.get(buf):
-            out.extend((p.word, p.flag) for p in self._POSTokenizer__cut_detail(buf))
-        else:
-            out.extend((elem, tags.get(elem, "x")) for elem in buf)
 
 
 def pos_tokenizer(tk: "jieba.Tokenizer", fast: bool) -> jieba.posseg.POSTokenizer:
