@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 
 from ..chars import HAN_CLASS, TRADITIONAL_TO_SIMPLIFIED
-from .patterns import CLAUSE_BREAK
+from .patterns import CLAUSE_BREAK, trie_pattern
 
 # Metrics a money amount measures, as written in Chinese economic news.
 MONEY_LABELS = (
@@ -60,28 +60,7 @@ def simplified(s: str) -> str:
     return s if _TRADITIONAL.search(s) is None else s.translate(_T2S)
 
 
-def _words(words: tuple[str, ...]) -> str:
-    """A pattern matching the longest of ``words`` that starts at a position, written as a trie:
-    the matches of the alternation of the words longest first, but one branch is read per
-    character instead of every word in turn (money labels are looked up 25% faster)."""
-    trie: dict[str, dict] = {}
-    for w in words:
-        node = trie
-        for c in w:
-            node = node.setdefault(c, {})
-        node[""] = {}  # a word ends here
-    return _trie(trie)
-
-
-def _trie(node: dict[str, dict]) -> str:
-    """A trie node's pattern: a branch per next character, optional (greedy: the longest word is
-    tried first, the shorter kept when it fails) where a word ends at the node."""
-    alts = [re.escape(k) + _trie(node[k]) for k in sorted(node) if k]
-    if not alts:
-        return ""
-    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-    return f"(?:{body})?" if "" in node else body
-
+_words = trie_pattern  # the longest label at a position, as a trie
 
 _MONEY_LABEL = re.compile(_words(MONEY_LABELS))
 _PERCENT_LABEL = re.compile(rf"[{HAN}]{{0,4}}率|" + _words(PERCENT_LABELS))

@@ -29,7 +29,8 @@ import numpy as np
 
 from ...chars import FULLWIDTH_ALNUM, FULLWIDTH_ALNUM_CLASS
 from ...segmenter import default_segmenter
-from ..project_vocab import HEAD_NOT_AFTER, HEAD_NOT_BEFORE, trie_pattern, vocab
+from ..patterns import trie_pattern
+from ..project_vocab import HEAD_NOT_AFTER, HEAD_NOT_BEFORE, vocab
 
 MODEL_FILE = "project_crf.tsv"
 LABELS = ("B", "I", "O")
@@ -79,7 +80,7 @@ class Lexicon:
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern:
-    """The longest of ``words`` at each match (a trie: :func:`..project_vocab.trie_pattern`)."""
+    """The longest of ``words`` at each match (a trie: :func:`..patterns.trie_pattern`)."""
     return re.compile(trie_pattern(words))
 
 
