@@ -5,13 +5,14 @@ measured against one annotator can reach.
     python benchmarks/projects_agree.py show ID         # an article's text alone, numbered lines, no marks
     python benchmarks/projects_agree.py score           # agreement of tests/data/projects/agree/*.src.jsonl
 
-A second annotator marks articles of train and dev again, from the text alone (GUIDELINE.md, no
+A second annotator marks articles of train, dev or a sealed test again, from the text alone (GUIDELINE.md, no
 access to the first annotation), in the src format of tests/data/projects/README.md. ``score``
 compares the two as the benchmark compares the recognizer with the gold: the first annotation is the
 reference, the second's canonical names are the "predicted" names (one to one, canonical names
 first, then listed forms), and its links the predicted links. So the agreement F1 is on the same
 scale as projects_bench.py's name F1 and link accuracy; it is printed both ways round (each
-annotation as the reference) and per source.
+annotation as the reference), per source, and for the sealed tests' articles apart (as totals only:
+``--diff`` lists the disagreements of train and dev articles alone).
 """
 
 from __future__ import annotations
@@ -26,17 +27,23 @@ from projects_data import AnnotationError, _find_record, doc_of, read_src, resol
 from projects_bench import DATA, line  # noqa: E402
 
 AGREE = DATA / "agree"
+#: Sealed tests: their agreement is printed as totals only, never article by article (their
+#: annotations stay unread until they are scored).
+SEALED = ("test", "test2", "test3")
 
 
 def _resolved(path: Path) -> list[tuple[dict, dict]]:
     """(first annotation, second annotation) resolved records of one agreement file."""
     from xiangtan_nlp.extraction.projects.score import read_split
 
-    firsts = {r["id"]: r for split in ("train", "dev") for r in read_split(DATA / f"{split}.jsonl")}
     out = []
+    firsts: dict[str, dict] = {}
     for entry in read_src(path):
-        _, rec = _find_record(entry["id"])
-        out.append((firsts[entry["id"]], {**resolve_entry(entry, rec), "source": rec["source"]}))
+        split, rec = _find_record(entry["id"])
+        if split not in firsts:
+            firsts[split] = {r["id"]: r for r in read_split(DATA / f"{split}.jsonl")}
+        first = {**firsts[split][entry["id"]], "sealed": split in SEALED}
+        out.append((first, {**resolve_entry(entry, rec), "source": rec["source"]}))
     return out
 
 
@@ -84,11 +91,17 @@ def score(args: argparse.Namespace) -> int:
         for first, second in pairs:
             ref, other = (first, second) if ref_first else (second, first)
             scores.append(score_document(ref, *_as_predicted(other)))
+        sealed = {first["id"] for first, _ in pairs if first["sealed"]}
         for src in sorted({s.source for s in scores}):
             print(line(src, totals(s for s in scores if s.source == src)))
+        if sealed:
+            print(line("sealed tests", totals(s for s in scores if s.doc_id in sealed)))
+            print(line("train + dev", totals(s for s in scores if s.doc_id not in sealed)))
         print(line("all", totals(scores)))
         if args.diff and ref_first:
             for s in scores:
+                if s.doc_id in sealed:
+                    continue
                 for what, items in (("only first", s.missed), ("only second", s.extra), ("link", s.wrong_links)):
                     for x in items:
                         print(f"    {s.doc_id}\t{what}\t{x}")
