@@ -112,14 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     """Command line."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    c = sub.add_parser("check")
-    c.add_argument("file", type=Path)
-    s = sub.add_parser("show")
-    s.add_argument("id")
-    sc = sub.add_parser("score")
-    sc.add_argument("--diff", action="store_true", help="list every disagreement (first annotation as reference)")
+    commands = {"check": (check, "file", Path), "show": (show, "id", str), "score": (score, None, None)}
+    for name, (func, arg, kind) in commands.items():
+        cmd = sub.add_parser(name)
+        cmd.set_defaults(func=func)
+        if arg:
+            cmd.add_argument(arg, type=kind)
+    sub.choices["score"].add_argument("--diff", action="store_true", help="list the train/dev disagreements")
     args = ap.parse_args(argv)
-    return {"check": check, "show": show, "score": score}[args.cmd](args)
+    return args.func(args)
 
 
 if __name__ == "__main__":
