@@ -243,3 +243,44 @@ def test_the_lone_seed_mask_is_a_change_with_its_candidates() -> None:
     (flag,) = kept.flags
     assert kept.text == text and kept.changes == () and flag.rule == "mask-abstain"
     assert (flag.confidence, flag.candidates) == (step.confidence, step.candidates)
+
+
+def test_the_character_tier_blames_the_telling_character() -> None:
+    """The tier's noisy-OR: a listed word counts for the character whose other words are listed
+    too (杀), not for one that news writes in many unlisted words (人)."""
+    from xiangtan_nlp.cleaning.censor_build import char_tiers
+
+    words = {"杀人": 20, "自杀": 10, "杀手": 10, "人民": 500, "人口": 300, "工人": 200, "民工": 50, "手工": 40}
+    tiers = char_tiers(words, {"杀人", "自杀", "杀手"})
+    assert tiers["杀"] > 3.0 and "人" not in tiers and "工" not in tiers
+    # characters of few words keep some of the smoothing's pseudo-counts, far below 杀
+    assert max(v for c, v in tiers.items() if c != "杀") < tiers["杀"] - 2.0
+    assert char_tiers(words, set()) == {}
+
+
+def test_the_shipped_tier_holds_filtered_characters_not_common_ones(tmp_path: Path) -> None:
+    prior = get_prior()
+    for char in "枪贪腐炸":
+        assert prior.tiers[char] > 1.0, char
+    for common in "的人大国发展":
+        assert common not in prior.tiers, common
+    small = tmp_path / "p.tsv"
+    small.write_text("# xiangtan-censor-prior/1\nt\t枪\t2.5\n", encoding="utf-8")
+    assert read_prior(small).tiers == {"枪": 2.5}
+
+
+def test_the_tier_is_a_feature_and_proposes_candidates() -> None:
+    """A tiered character is weighed at a mask even where the language models would not offer it,
+    with its tier as feature tier1 (and none for a common character)."""
+    from xiangtan_nlp.cleaning.lm import get_lexicon, get_models
+
+    text = "这部电影讲述了一名***手的故事。"
+    s = text.index("***")
+    fillers, x = infill.mask_features(text, [(s, s + 3)], get_models(), get_lexicon())
+    tier1 = x[:, infill.FEATURES.index("tier1")]
+    tier2 = x[:, infill.FEATURES.index("tier2")]
+    prior = get_prior()
+    for i, c in enumerate(fillers):
+        assert tier1[i] == (prior.tiers.get(c, 0.0) if len(c) == 1 else 0.0)
+        assert tier2[i] == (max(prior.tiers.get(c[0], 0.0), prior.tiers.get(c[1], 0.0)) if len(c) == 2 else 0.0)
+    assert "枪" in fillers and tier1[fillers.index("枪")] > 0

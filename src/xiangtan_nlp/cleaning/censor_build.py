@@ -34,12 +34,19 @@ What is derived (see :func:`build`):
   but news writes it 57,631 times (score -0.7: no filter of news masks it); 赌博 is in 20 and news
   writes it 81 times (score 8.7). A word is kept when its score reaches ``MIN_WORD_SCORE`` and,
   unless it is a piece itself, news writes it at least once.
+* the **character tier**: how surely a filter blocks a character itself, wherever it stands (a
+  character filter's 绿*** for 绿色), read off the lists of the blocked fields (``FIELD_LISTS``:
+  guns and explosives, violence and terror, corruption, sex) by :func:`char_tiers`: a noisy-OR
+  over every word of news, each field-list entry blocked because of one of its characters, so that
+  a listed word does not raise every character of it alike (杀人 counts for 杀, not for 人, whose
+  many unlisted words say it is not blocked). 枪 2.9, 贪 2.6, 腐 2.5, 炸 2.2; 人 and 的 none.
 
 The file is UTF-8 text, tab-separated, one record a line after ``#`` comments (format
 ``xiangtan-censor-prior/1``):
 
     c  <char>  <rate: log10, 2 decimals>  <lift: ln, 2 decimals>  <pieces holding it>  <news count>
     w  <word>  <score>  <pieces holding it>  <news count>  <lists: codes of the list files>
+    t  <char>  <tier: ln(theta / TIER_FLOOR), 2 decimals; characters without a tier are left out>
     m  <mark>  <class before>  <class after>  <runs seen in the corpora>
 
 The runtime side (reading it back, :meth:`Prior.fits`: the fillers that make a kept word with
@@ -55,7 +62,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import regex
@@ -81,6 +88,14 @@ LIST_CODES = {
 _HAN_RUN = regex.compile(r"[\p{Han}]+")
 _MARK_RUN = regex.compile(r"[*＊×□■]+")
 SEED_FILE = "corpus/000_9f14ab93c5a18b94.txt"
+#: The list files of the fields a site's filter blocks whatever the word (weapons and explosives,
+#: violence and terror, corruption, sex); the merged lists (网易, Tencent, GFW) are mostly
+#: politics and names, so they are left out of the character tier.
+FIELD_LISTS = ("涉枪涉爆", "暴恐词库", "贪腐词库", "色情类型", "色情词库")
+#: The character tier: theta (see :func:`char_tiers`) is smoothed with TIER_SMOOTH pseudo-counts
+#: (blocked, not blocked), whose mean is TIER_FLOOR, so that a character without evidence has no
+#: tier; a character gets ln(theta / TIER_FLOOR) where theta exceeds TIER_FLOOR.
+TIER_SMOOTH, TIER_FLOOR, TIER_ROUNDS = (0.01, 2.0), 0.005, 50
 
 
 def read_pieces(lexicon: Path) -> dict[str, set[str]]:
@@ -214,8 +229,39 @@ def char_class(c: str) -> str:
     return "mark" if c in "*＊×□■★☆" else "punct"
 
 
-def build(pieces: dict[str, set[str]], news: NewsCounts, is_word: Callable[[str], bool], marks: Counter) -> Prior:
-    """Derive the prior from the list pieces, the news counts and the mark counts."""
+def char_tiers(words: dict[str, int], blocked: set[str]) -> dict[str, float]:
+    """How surely a filter blocks a character itself, whatever word it stands in: a noisy-OR fit
+    (EM, TIER_ROUNDS rounds) of which words of news (``words``: 2-4 characters, news counts) are
+    ``blocked`` (entries of the field lists), each blocked because of one of its characters, each
+    word weighted by ln(1 + count). A listed word is explained by the character that explains the
+    other listed words too, so 杀 takes 杀人 from 人, whose many unlisted words keep it low. Gives
+    ln(theta / TIER_FLOOR) for each character whose theta exceeds TIER_FLOOR."""
+    ws = sorted(w for w, n in words.items() if n > 0)
+    chars = sorted({c for w in ws for c in w})
+    ix = {c: i for i, c in enumerate(chars)}
+    rows = [np.array(sorted({ix[c] for c in w}), dtype=np.int64) for w in ws]
+    weight = np.log1p([words[w] for w in ws])
+    listed = [k for k, w in enumerate(ws) if w in blocked]
+    seen = np.zeros(len(chars))
+    for r, x in zip(rows, weight):
+        seen[r] += x
+    a, b = TIER_SMOOTH
+    theta = np.full(len(chars), 0.01)
+    for _ in range(TIER_ROUNDS):
+        got = np.zeros(len(chars))
+        for k in listed:  # each character's share of the blame for a blocked word
+            r = rows[k]
+            got[r] += weight[k] * theta[r] / (1.0 - np.prod(1.0 - theta[r]))
+        theta = (got + a) / (seen + a + b)
+    return {c: round(math.log(t / TIER_FLOOR), 2) for c, t in zip(chars, theta.tolist()) if t > TIER_FLOOR}
+
+
+def build(
+    pieces: dict[str, set[str]], news: NewsCounts, is_word: Callable[[str], bool], marks: Counter,
+    dictionary: Iterable[str] = (),
+) -> Prior:
+    """Derive the prior from the list pieces, the news counts and the mark counts (and the
+    character tier from the ``dictionary`` words of 2-4 characters and the pieces)."""
     prior = Prior(marks=dict(marks))
     # characters: share of the pieces' characters against share of the news' Han characters
     in_pieces: Counter = Counter()
@@ -251,6 +297,10 @@ def build(pieces: dict[str, set[str]], news: NewsCounts, is_word: Callable[[str]
         n = news.char_count[c]
         rate = (covered.get(c, 0.0) + RATE_PRIOR * mean_rate) / (n + RATE_PRIOR)
         prior.chars[c] = (round(math.log10(rate), 2), round(char_lift[c], 2), in_pieces.get(c, 0), n)
+    # the character tier, from every dictionary word or list piece of 2-4 characters news writes
+    words = sorted(set(dictionary) | {p for p in pieces if 2 <= len(p) <= 4})
+    fields = {p for p, names in pieces.items() if names & set(FIELD_LISTS)}
+    prior.tiers.update(char_tiers(news.count(words), fields))
     prior.notes.append(
         f"{len(pieces)} list pieces, {piece_chars} characters in them; {news.size} news characters "
         f"({news_han} Han); mean rate {mean_rate:.2e}"
@@ -263,6 +313,7 @@ def write_prior(prior: Prior, path: Path, header: list[str]) -> None:
     lines = [f"# {FORMAT}"] + [f"# {h}" for h in header]
     lines += ["\t".join(("c", c, f"{r:.2f}", f"{lf:.2f}", str(p), str(n))) for c, (r, lf, p, n) in prior.chars.items()]
     lines += ["\t".join(("w", w, f"{lf:.2f}", str(p), str(n), ls)) for w, (lf, p, n, ls) in prior.words.items()]
+    lines += ["\t".join(("t", c, f"{v:.2f}")) for c, v in sorted(prior.tiers.items())]
     lines += ["\t".join(("m", *k, str(v))) for k, v in sorted(prior.marks.items(), key=lambda kv: (-kv[1], kv[0]))]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -289,7 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     news = NewsCounts(training_text(args.shared / "lm_corpus"))
     print(f"{news.size} news characters", file=sys.stderr)
     mark_files = [p for folder in ("lm_corpus", "news_dev") for p in sorted((args.shared / folder).glob("*.jsonl"))]
-    prior = build(pieces, news, get_lexicon().is_word, scan_marks(mark_files))
+    lex = get_lexicon()
+    dictionary = [w for n in (2, 3, 4) for w in lex.words_of_length(n)]
+    prior = build(pieces, news, lex.is_word, scan_marks(mark_files), dictionary)
     header = [
         "The censor prior: how likely a filter is to mask a character or word. Built by",
         "python -m xiangtan_nlp.cleaning.censor_build (see its docstring and data/README.md).",
@@ -302,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         "w <word> <score> <pieces> <news> <lists>: kept words, score = ln(share of pieces / share of news",
         "  positions) + best character lift >= " + f"{MIN_WORD_SCORE}; lists = codes of the list files: "
         + " ".join(f"{v}={k}" for k, v in LIST_CODES.items()),
+        "t <char> <tier>: how surely a filter blocks the character itself (noisy-OR over news words of",
+        "  the field lists " + " ".join(FIELD_LISTS) + f"; ln(theta / {TIER_FLOOR}), where above it).",
         "m <mark> <before> <after> <runs>: mask marks in real text by the class of their neighbours;",
         "  none of them hides a filtered word (look-alikes: multiplication, phone numbers, bylines).",
         *prior.notes,

@@ -79,6 +79,10 @@ FIT_LIMIT = 60
 K_RATE, RATE_PULL, K_LISTED, M_LISTED, LISTED_PULL = 10, 3.0, 6, 16, 0.5
 #: Block-list fits of each length kept per mask (the best by the cheap score).
 M_PRIOR_FITS = 8
+#: Candidates from the character tier (how surely a filter blocks the character itself, from the
+#: lists of the blocked fields): the K_TIER best tiered characters by the cheap score plus
+#: TIER_PULL times their tier.
+K_TIER, TIER_PULL = 6, 1.0
 #: The censor prior's factor for a filler is rate + RATE_KAPPA, not the rate alone: a mask is a
 #: filter's (which masks a character at its rate) or something else's (which masks any character
 #: alike), so a character no list names keeps a floor (see data/README.md).
@@ -96,18 +100,19 @@ CACHE_WINDOW = 3000
 #: of the best listed word a filler makes with the neighbours (fit1, fit2: 贩+毒 in 贩毒); a
 #: two-character filler's own list score (listed2); whether the filler is written out elsewhere in
 #: the text (seen1, seen2: a filter masks every occurrence, so a written one is not the hidden
-#: one); and whether only the prior proposed it (prior_only). No length prior: the models'
-#: probabilities decide between one and two characters.
+#: one); whether only the prior proposed it (prior_only); and the character tier of a
+#: one-character filler (tier1) and the higher of a two-character one's (tier2). No length prior:
+#: the models' probabilities decide between one and two characters.
 FEATURES = (
     "fwd", "bwd", "cache", "nonword", "cache_word", "net1", "net2",
-    "rate1", "rate2", "lift1", "fit1", "fit2", "listed2", "seen1", "seen2", "prior_only",
+    "rate1", "rate2", "lift1", "fit1", "fit2", "listed2", "seen1", "seen2", "prior_only", "tier1", "tier2",
 )  # fmt: skip
 #: Their weights: a conditional logit fitted on the dev slices (``python benchmarks/repair_bench.py
 #: --slice dev --fit --fit-on both``: the censor cases of news_dev and the random masks of
 #: lm_corpus, about as many of each) over the masks whose true filler is a candidate.
 WEIGHTS = (
-    0.544, 0.210, 2.161, -0.085, 0.652, 0.082, 0.373,
-    1.730, 1.058, -0.096, 0.020, 0.309, 0.060, -0.429, -0.376, -0.453,
+    0.580, 0.170, 2.125, 0.021, 0.657, 0.070, 0.364,
+    1.664, 0.952, -0.344, -0.043, 0.286, 0.027, -0.454, -0.367, -0.529, 1.041, 0.392,
 )
 #: The reported confidence, by the best filler's length: sigmoid(a + b * logit(share) + c * rate),
 #: where rate is the filler's censor-prior column (rate1 or rate2: ln(rate + RATE_KAPPA), 0 without
@@ -121,7 +126,7 @@ WEIGHTS = (
 #: a share means less for a filler a filter would mask: where the prior pulled such a filler up
 #: (a mask of filtered text, or a random gap that the prior misleads), the truth is more often
 #: missing from the candidates than for a common character the language models chose alone.
-CALIBRATION = {1: (-0.919, 0.849, -0.223), 2: (-1.680, 0.983, -0.239)}
+CALIBRATION = {1: (-1.167, 0.840, -0.326), 2: (-1.150, 0.958, -0.074)}
 
 
 def fill_masks(
@@ -432,7 +437,9 @@ def _prior_features(
     # a filter masks every occurrence: a filler written out elsewhere is not what it hid
     seen = np.array([c in doc for c in fillers], dtype=float)
     pool = in_pool if in_pool is not None else np.ones(k)
-    return [rate1, rate2, lift1, fit1, fit2, listed2, seen * one, seen * ~one, 1.0 - pool]
+    tier1 = np.where(one, tab.tier[ids], 0.0)
+    tier2 = np.where(one, 0.0, np.maximum(tab.tier[ids], tab.tier[ids2]))
+    return [rate1, rate2, lift1, fit1, fit2, listed2, seen * one, seen * ~one, 1.0 - pool, tier1, tier2]
 
 
 @dataclass(frozen=True, eq=False)
@@ -447,6 +454,8 @@ class _PriorTable:
     w1: "np.ndarray"
     inner: "np.ndarray"
     score: "np.ndarray"
+    tier: "np.ndarray"  # the character tier (0: none)
+    tiered: "np.ndarray"  # forward ids of the Han characters with a tier
 
 
 @lru_cache(maxsize=4)
@@ -466,7 +475,12 @@ def _prior_table(fwd: "CharLM", prior: "Prior") -> _PriorTable:
     inner = fwd.bigram(w0, w1) - fwd._uni[w1]
     score = np.array([prior.words[w][0] for w in words])
     mixed = np.log(np.exp(rate) + RATE_KAPPA)
-    return _PriorTable(rate, mixed, np.clip(lift, -3.0, 6.0), words, w0, w1, inner, score)
+    tier = np.zeros(len(fwd.vocab) + 2)
+    for c, v in prior.tiers.items():
+        if fwd.char_id(c) > 1:
+            tier[fwd.char_id(c)] = v
+    tiered = np.flatnonzero((tier > 0) & fwd.han)
+    return _PriorTable(rate, mixed, np.clip(lift, -3.0, 6.0), words, w0, w1, inner, score, tier, tiered)
 
 
 def _window_scores(
@@ -550,8 +564,9 @@ def _candidates(
     the gap before the best few of each length go on to the full score. With the gap model's
     log-probabilities (``wide``: by forward id for one character, by its word list for two), its
     ``K_NET`` favourites of each length join them. With the censor prior, so do what a filter
-    would mask: the characters the cheap score likes once weighted by their masking rate, the
-    block-list words that fit the neighbours, and the listed two-character words that fit the gap.
+    would mask: the characters the cheap score likes once weighted by their masking rate, those it
+    likes once weighted by their tier (a character filter's), the block-list words that fit the
+    neighbours, and the listed two-character words that fit the gap.
     ``dists``: :func:`_gap_dists` of the gap, when already read.
     """
     import numpy as np
@@ -576,6 +591,9 @@ def _candidates(
         listed = np.array(sorted(set(_ids(fwd, "".join(prior.fits(left, right, 1)))) - {1}), dtype=np.int64)
         if len(listed):
             censored += [fwd.id_char(int(i)) for i in listed[_top(cheap1[listed], M_PRIOR_FITS)]]
+        if len(tab.tiered):  # what a character filter blocks, wherever it stands
+            tiered = tab.tiered[_top(cheap1[tab.tiered] + TIER_PULL * tab.tier[tab.tiered], K_TIER)]
+            censored += [fwd.id_char(int(i)) for i in tiered]
     if 2 in lengths:
         listed = _listed_words(left, right, f, b, fwd, tab, prior) if tab is not None else ([], [], None)
         lm_two, censored_two = _two_char_candidates(left, right, f, b, fwd, bwd, lex, fits, wide, gap, listed)

@@ -2,8 +2,9 @@
 
 ``data/censor_prior.tsv`` (built by :mod:`~xiangtan_nlp.cleaning.censor_build` from public block
 lists and news; its sources are in data/README.md) holds, per character, the chance that a filter
-masks it where news writes it (``rate``) and, per word of 2-4 characters, how surely a block list
-names it (``score``). Censor repair (``infill.py``) weighs a fill by P(fill | context) × P(this fill
+masks it where news writes it (``rate``) and how surely a filter blocks it wherever it stands
+(``tier``, from the lists of the blocked fields), and, per word of 2-4 characters, how surely a
+block list names it (``score``). Censor repair (``infill.py``) weighs a fill by P(fill | context) × P(this fill
 gets masked) and takes the listed words that fit a mask's neighbours as candidates
 (:meth:`Prior.fits`). Nothing is read at import: :func:`get_prior` reads the file on first use.
 """
@@ -28,6 +29,7 @@ class Prior:
     chars: dict[str, tuple[float, float, int, int]] = field(default_factory=dict)  # log10 rate, lift, pieces, news
     words: dict[str, tuple[float, int, int, str]] = field(default_factory=dict)  # score, pieces, news, lists
     marks: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    tiers: dict[str, float] = field(default_factory=dict)  # how surely a filter blocks the character itself
     notes: list[str] = field(default_factory=list)
     # (gap length, known part before the gap, known part after it) -> words; built on first use
     _slots: dict[tuple[int, str, str], list[str]] = field(default_factory=dict, repr=False)
@@ -78,6 +80,8 @@ def read_prior(path: str | Path | None = None) -> Prior:
             prior.chars[cols[0]] = (float(cols[1]), float(cols[2]), int(cols[3]), int(cols[4]))
         elif kind == "w":
             prior.words[cols[0]] = (float(cols[1]), int(cols[2]), int(cols[3]), cols[4])
+        elif kind == "t":
+            prior.tiers[cols[0]] = float(cols[1])
         elif kind == "m":
             prior.marks[(cols[0], cols[1], cols[2])] = int(cols[3])
     return prior
