@@ -2,7 +2,7 @@
 
     python benchmarks/projects_bench.py                     # train (fit), dev, both sealed tests, per source
     python benchmarks/projects_bench.py --splits test2      # the second sealed test alone
-    python benchmarks/projects_bench.py --splits test3      # the third: once, for the next change's figure
+    python benchmarks/projects_bench.py --splits test3      # the third: at the end of a change, never while tuning
     python benchmarks/projects_bench.py --splits train dev  # leave the sealed test alone
     python benchmarks/projects_bench.py --errors dev        # also every miss, extra and wrong link of dev
     python benchmarks/projects_bench.py --data DIR          # resolved <split>.jsonl files from elsewhere
@@ -25,7 +25,7 @@ Scoring (``xiangtan_nlp.extraction.project_score``, the same functions the tests
   ``link acc`` = right / gold links; ``link prec`` = right / money records given a project.
 
 The sealed tests (``test``; ``test2``, drawn in the third session after test's errors had been
-read; ``test3``, drawn in the fourth, unscored, not in the default run) are for the final figure
+read; ``test3``, drawn in the fourth, scored once in the fifth, not in the default run) are for the final figure
 only: do not tune on them and do not read their errors (--errors test2) before the recognizer and
 linker are final (tests/data/projects/README.md).
 """
