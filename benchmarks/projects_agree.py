@@ -83,6 +83,7 @@ def score(args: argparse.Namespace) -> int:
     if not pairs:
         print(f"no agreement files in {AGREE}")
         return 1
+    sealed = {first["id"] for first, _ in pairs if first["sealed"]}
     header = f"  {'':<14} {'docs':>4} {'names':>6} {'P':>6} {'R':>6} {'F1':>6} {'strict':>7} {'links':>6} {'link acc':>8} {'link prec':>9}"
     for title, ref_first in (("reference: first annotation", True), ("reference: second annotation", False)):
         print(title)
@@ -91,7 +92,6 @@ def score(args: argparse.Namespace) -> int:
         for first, second in pairs:
             ref, other = (first, second) if ref_first else (second, first)
             scores.append(score_document(ref, *_as_predicted(other)))
-        sealed = {first["id"] for first, _ in pairs if first["sealed"]}
         for src in sorted({s.source for s in scores}):
             print(line(src, totals(s for s in scores if s.source == src)))
         if sealed:
