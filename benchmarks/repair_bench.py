@@ -310,6 +310,47 @@ def reliability(cases: list[cc.Case], steps: list) -> None:
         print(f"    [{d / 10:.1f}, {(d + 1) / 10:.1f})  " + "  |  ".join(cells))
 
 
+def sources(shared: Path, which: str) -> dict[str, str]:
+    """Each news_dev sentence of a slice -> where it comes from: ``econ`` or ``labelled <topic>``."""
+    import json
+
+    topics: dict[str, str] = {}
+    with (shared / "news_dev" / "labelled.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            topics[r["id"]] = r.get("label") or "?"
+    out: dict[str, str] = {}
+    for rid, text in cc.read_news(shared, which):
+        name = f"labelled {topics[rid]}" if rid in topics else "econ"
+        for s in cc.split_sentences([text], longest=cc.LONGEST):
+            out.setdefault(s, name)
+    return out
+
+
+def source_table(cases: list[cc.Case], steps: list, where: dict[str, str], thresholds: list[float]) -> None:
+    """Exact / wrong / abstained of the censor masks by the source and topic of their sentence:
+    the pooled figure mixes business and government news with sports, games and fashion pages."""
+    kinds = ("censor1", "censor2")
+    rows: dict[str, list[tuple[cc.Case, tuple]]] = defaultdict(list)
+    for case, st in zip(cases, steps):
+        if case.kind.split()[0] in kinds:
+            rows[where.get(case.expected, "?")].append((case, st))
+    print(f"  {'source':<16}" + "".join(f"{k + ' at ' + str(t):>26}" for t in thresholds for k in kinds))
+    for name in sorted(rows, key=lambda n: (n != "econ", n)):
+        cells = []
+        for t in thresholds:
+            for k in kinds:
+                tally: dict[str, int] = defaultdict(int)
+                for case, st in rows[name]:
+                    if case.kind.split()[0] == k:
+                        got, flagged = at_threshold(case.text, st, t)
+                        tally["n"] += 1
+                        tally[outcome(case.text, case.expected, got, flagged)] += 1
+                cells.append(f"{_ewa(tally)} ({tally['n']})" if tally["n"] else "-")
+        print(f"  {name:<16}" + "".join(f"{c:>26}" for c in cells))
+    print("  (cells: exact / wrong / abstained %, (cases))")
+
+
 # -- the oracle -------------------------------------------------------------------------------
 
 
@@ -505,6 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fit-on", choices=("random", "censor", "both"), default="random")
     ap.add_argument("--reliability", action="store_true", help="how often each reported confidence is right")
     ap.add_argument("--oracle", action="store_true", help="candidate coverage and a cheap censor-prior ranking")
+    ap.add_argument("--by-source", action="store_true", help="censor figures by the source and topic of the sentence")
     ap.add_argument("--thresholds", default="", help="exact/wrong/abstained at these thresholds (0,0.3,0.5)")
     args = ap.parse_args(argv)
     corpus = args.corpus or Path(os.environ.get("XT_LM_CORPUS", args.shared / "lm_corpus"))
@@ -556,6 +598,10 @@ def main(argv: list[str] | None = None) -> int:
             if thresholds:
                 print(f"\n{name}: thresholds")
                 threshold_table(cases, res["steps"], thresholds)
+            if args.by_source and name.startswith("CENSOR"):
+                default = args.threshold if args.threshold is not None else internal("MASK_THRESHOLD")
+                print(f"\n{name}: by source")
+                source_table(cases, res["steps"], sources(args.shared, which), sorted({0.0, default}))
             if args.reliability:
                 print(f"\n{name}: reliability")
                 reliability(cases, res["steps"])
