@@ -25,11 +25,12 @@ else its character with the highest list lift), a tier character anywhere, and w
 two-character words. Each such gap is drawn with weight 1/sqrt(how often its word or character
 occurs), so that rare listed words are seen and common ones do not crowd them out.
 ``--init`` continues from a written model (its int8 weights scaled back); ``--listed-words`` adds
-the listed two-character words seen that often in training to the word head's classes.
+the listed two-character words seen that often in training to the word head's classes. Tried on
+dev (data/README.md, gapnet section) and not shipped: repair's censor figures did not move.
 
     python -m xiangtan_nlp.cleaning.train_gapnet --corpus ../shared/data/lm_corpus \\
         --out gapnet.npz --init src/xiangtan_nlp/data/gapnet.npz --censor-mix 0.25 \\
-        --steps 20000 --lr 5e-4 --threads 1
+        --listed-words 3 --steps 10000 --lr 3e-4 --threads 1
 """
 
 from __future__ import annotations
