@@ -284,3 +284,61 @@ def test_the_tier_is_a_feature_and_proposes_candidates() -> None:
         assert tier1[i] == (prior.tiers.get(c, 0.0) if len(c) == 1 else 0.0)
         assert tier2[i] == (max(prior.tiers.get(c[0], 0.0), prior.tiers.get(c[1], 0.0)) if len(c) == 2 else 0.0)
     assert "枪" in fillers and tier1[fillers.index("枪")] > 0
+
+
+def test_the_gap_model_trainer_cuts_censor_like_gaps_on_what_the_prior_lists(tmp_path: Path) -> None:
+    """train_gapnet --censor-mix: in the training slice, one character of a listed word (its tier
+    character, else its highest-lift one), a tier character standing elsewhere, and whole listed
+    two-character words; the random gaps stay as they were, and no dev or test record is read."""
+    from xiangtan_nlp.cleaning import train_gapnet
+    from xiangtan_nlp.cleaning.lm import get_models
+    from xiangtan_nlp.cleaning.prior import Prior
+    from xiangtan_nlp.cleaning.train_lm import split_of
+
+    prior = Prior(chars={"贩": (-1.0, 2.0, 1, 1), "卖": (-1.0, 0.5, 1, 1)}, tiers={"毒": 1.0, "枪": 2.0},
+                  words={"贩毒": (3.0, 1, 1, "C"), "贩卖": (2.5, 1, 1, "C")})  # fmt: skip
+    assert train_gapnet.censor_pick("贩毒", prior) == 1 and train_gapnet.censor_pick("贩卖", prior) == 0
+    ids = {}
+    for i in range(200):  # a record id of each slice
+        ids.setdefault(split_of(f"r{i}"), f"r{i}")
+    text = "他因贩毒被判刑，还有人贩卖手枪。"  # jieba: 他 因 贩毒 被 判刑 ， 还有 人 贩卖 手枪 。
+    rows = [{"id": ids[s], "text": text if s == "train" else "毒品交易被查获。"} for s in ("train", "dev", "test")]
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    fwd = get_models()[0]
+    plain = train_gapnet.examples(str(tmp_path), fwd)
+    gaps = train_gapnet.examples(str(tmp_path), fwd, prior=prior)
+    assert (plain.stream == gaps.stream).all() and (plain.one == gaps.one).all() and (plain.two == gaps.two).all()
+    assert len(plain.censor_one) == 0 and plain.key_one == []
+    chars = "".join(fwd.id_char(int(i)) for i in gaps.stream)
+    assert "交易" not in chars  # only the training record
+    cut = sorted((chars[p], k) for p, k in zip(gaps.censor_one, gaps.key_one))
+    assert cut == [("枪", "枪"), ("毒", "贩毒"), ("贩", "贩卖")]
+    assert [chars[p : p + 2] for p in gaps.censor_two] == ["贩毒", "贩卖"] and gaps.key_two == ["贩毒", "贩卖"]
+
+
+def test_the_gap_model_trainer_weighs_rare_listed_words_up_and_continues_a_model() -> None:
+    """Censor-like gaps are drawn 1/sqrt(count) each; --init reads a written model back exactly as
+    the package's reader does; --listed-words adds only unknown words seen often enough."""
+    import numpy as np
+
+    from xiangtan_nlp.cleaning import gapnet, train_gapnet
+    from xiangtan_nlp.cleaning.lm import get_models
+
+    w = train_gapnet.rarity_weights(["中共", "中共", "中共", "中共", "贩毒"])
+    assert abs(w.sum() - 1.0) < 1e-12 and w[4] == 2 * w[0] and abs(w[:4].sum() - 2 / 3) < 1e-12
+    fwd = get_models()[0]
+    net = gapnet.get_gapnet()
+    weights, words = train_gapnet.load_init(str(resources_path("gapnet.npz")), fwd)
+    assert np.allclose(weights["emb.weight"], net.emb) and np.allclose(weights["w1.weight"], net.w1)
+    assert ["".join(fwd.id_char(int(i)) for i in pair) for pair in words] == net.words
+    stream = np.array(fwd.encode("贩毒贩毒贩毒大会"), dtype=np.int64)
+    extra = train_gapnet.listed_words(stream, np.array([0, 2, 4, 6]), words, 3)
+    assert ["".join(fwd.id_char(int(i)) for i in pair) for pair in extra] == (["贩毒"] if "贩毒" not in net.words else [])
+    assert len(train_gapnet.listed_words(stream, np.array([0, 2, 4, 6]), words, 4)) == 0
+
+
+def resources_path(name: str) -> Path:
+    """A package data file's path."""
+    from importlib import resources
+
+    return Path(str(resources.files("xiangtan_nlp.data").joinpath(name)))
