@@ -335,6 +335,12 @@ def test_the_gap_model_trainer_weighs_rare_listed_words_up_and_continues_a_model
     extra = train_gapnet.listed_words(stream, np.array([0, 2, 4, 6]), words, 3)
     assert ["".join(fwd.id_char(int(i)) for i in pair) for pair in extra] == (["贩毒"] if "贩毒" not in net.words else [])
     assert len(train_gapnet.listed_words(stream, np.array([0, 2, 4, 6]), words, 4)) == 0
+    # a gap's class is the row of its word, the same way word_classes numbers its own words
+    text = np.array(fwd.encode("贩毒大会贩毒投资大会项目贩毒"), dtype=np.int64)
+    starts = np.arange(0, len(text) - 1, 2)
+    top, cls = train_gapnet.word_classes(text, starts, 2)
+    assert (train_gapnet.classes_of(top, text, starts) == cls).all() and (cls == -1).any()
+    assert (train_gapnet.classes_of(top[:0], text, starts) == -1).all()
 
 
 def resources_path(name: str) -> Path:

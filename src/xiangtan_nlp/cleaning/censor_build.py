@@ -299,7 +299,8 @@ def build(
         prior.chars[c] = (round(math.log10(rate), 2), round(char_lift[c], 2), in_pieces.get(c, 0), n)
     # the character tier, from every dictionary word or list piece of 2-4 characters news writes
     words = sorted(set(dictionary) | {p for p in pieces if 2 <= len(p) <= 4})
-    fields = {p for p, names in pieces.items() if names & set(FIELD_LISTS)}
+    field_lists = set(FIELD_LISTS)
+    fields = {p for p, names in pieces.items() if names & field_lists}
     prior.tiers.update(char_tiers(news.count(words), fields))
     prior.notes.append(
         f"{len(pieces)} list pieces, {piece_chars} characters in them; {news.size} news characters "

@@ -147,10 +147,27 @@ def windows(stream: np.ndarray, starts: np.ndarray, g: int) -> tuple[np.ndarray,
     return left, right
 
 
+def pair_keys(stream: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """One integer per two-character word starting at ``starts``: its two ids, first * 65536 + second."""
+    return stream[starts].astype(np.int64) * 65536 + stream[starts + 1]
+
+
+def classes_of(words: np.ndarray, stream: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each two-character gap's class: the row of ``words`` (id pairs) it is, -1 for none."""
+    if not len(words):
+        return np.full(len(starts), -1, dtype=np.int64)
+    wk = words[:, 0].astype(np.int64) * 65536 + words[:, 1]
+    order = np.argsort(wk, kind="stable")
+    sk = wk[order]
+    q = pair_keys(stream, starts)
+    at = np.minimum(np.searchsorted(sk, q), len(sk) - 1)
+    return np.where(sk[at] == q, order[at], -1).astype(np.int64)
+
+
 def word_classes(stream: np.ndarray, g2: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``n`` commonest two-character words at ``g2`` (as id pairs) and each position's class
     (-1 for a word outside them)."""
-    key = stream[g2].astype(np.int64) * 65536 + stream[g2 + 1]
+    key = pair_keys(stream, g2)
     uniq, inv, counts = np.unique(key, return_inverse=True, return_counts=True)
     order = np.argsort(-counts, kind="stable")[:n]
     cls = np.full(len(uniq), -1, dtype=np.int64)
@@ -164,7 +181,7 @@ def listed_words(stream: np.ndarray, censor_two: np.ndarray, words: np.ndarray, 
     and not yet among ``words``, commonest first."""
     if min_count <= 0 or not len(censor_two):
         return np.zeros((0, 2), dtype=words.dtype)
-    key = stream[censor_two].astype(np.int64) * 65536 + stream[censor_two + 1]
+    key = pair_keys(stream, censor_two)
     known = set((words[:, 0].astype(np.int64) * 65536 + words[:, 1]).tolist())
     uniq, counts = np.unique(key, return_counts=True)
     order = np.argsort(-counts, kind="stable")
@@ -274,12 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         words = init[1]
     extra = listed_words(stream, tr.censor_two, words, a.listed_words)
     words = np.concatenate([words, extra]) if len(extra) else words
-    lut = {(int(x), int(y)): i for i, (x, y) in enumerate(words)}
-
-    def classes(s: np.ndarray, starts: np.ndarray) -> np.ndarray:
-        return np.array([lut.get((int(x), int(y)), -1) for x, y in zip(s[starts], s[starts + 1])], dtype=np.int64)
-
-    cls, dcls = classes(stream, g2), classes(dstream, dv.two)
+    cls, dcls = classes_of(words, stream, g2), classes_of(words, dstream, dv.two)
     print(f"train chars {len(stream):,}, gaps {len(g1):,} + {len(g2):,}, censor-like {len(tr.censor_one):,} + "
           f"{len(tr.censor_two):,} ({time.time() - t0:.0f} s); {len(words)} words ({len(extra)} listed ones added) "
           f"cover {float((dcls >= 0).mean()):.1%} of dev two-character words", file=sys.stderr)  # fmt: skip
@@ -289,11 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     dclass = np.full(len(dstream), -1, dtype=np.int64)
     dclass[d2] = dcls[dcls >= 0]
     # censor-like pools: the gaps and their sampling weights (two-character ones only for known words)
-    ccls = classes(stream, tr.censor_two) if len(tr.censor_two) else np.zeros(0, dtype=np.int64)
+    ccls = classes_of(words, stream, tr.censor_two)
     wclass[tr.censor_two[ccls >= 0]] = ccls[ccls >= 0]
     cpool = {1: (tr.censor_one, rarity_weights(tr.key_one)),
              2: (tr.censor_two[ccls >= 0], rarity_weights([k for k, c in zip(tr.key_two, ccls) if c >= 0]))}  # fmt: skip
-    dccls = classes(dstream, dv.censor_two) if len(dv.censor_two) else np.zeros(0, dtype=np.int64)
+    dccls = classes_of(words, dstream, dv.censor_two)
     dclass[dv.censor_two[dccls >= 0]] = dccls[dccls >= 0]
     model = build_model(len(fwd.vocab) + 2, len(words))
     if init is not None:
@@ -363,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
                   + f" ({time.time() - t0:.0f} s)", file=sys.stderr, flush=True)  # fmt: skip
         if step % 10000 == 0 or step == a.steps:  # a usable model while a long run goes on
             info = {"steps": step, "batch": a.batch, "seed": a.seed, "dev_top1": acc[:2]}
-            if a.init or n_censor:
+            if a.init or n_censor or len(extra):
                 info.update({"init": a.init, "censor_mix": a.censor_mix, "listed_words": len(extra), "lr": a.lr})
             export(model, fwd, words, a.out, info)
     print(f"wrote {a.out}", file=sys.stderr)

@@ -60,11 +60,9 @@ def simplified(s: str) -> str:
     return s if _TRADITIONAL.search(s) is None else s.translate(_T2S)
 
 
-_words = trie_pattern  # the longest label at a position, as a trie
-
-_MONEY_LABEL = re.compile(_words(MONEY_LABELS))
-_PERCENT_LABEL = re.compile(rf"[{HAN}]{{0,4}}率|" + _words(PERCENT_LABELS))
-_PERCENT_WORD = re.compile(_words(PERCENT_LABELS))  # the same where no 率 is written (faster)
+_MONEY_LABEL = re.compile(trie_pattern(MONEY_LABELS))
+_PERCENT_LABEL = re.compile(rf"[{HAN}]{{0,4}}率|" + trie_pattern(PERCENT_LABELS))
+_PERCENT_WORD = re.compile(trie_pattern(PERCENT_LABELS))  # the same where no 率 is written (faster)
 # Metric nouns that a bare direction verb attaches to: 投资增长, 出口下降.
 _METRIC_BEFORE_VERB = re.compile(
     r"(?:投资|收入|利润|产值|增加值|消费|出口|进口|进出口|销售|营收|税收|产量|规模|总量|GDP|价格|房价|指数|"
@@ -80,7 +78,7 @@ UP_WORDS = ("增长", "增加", "提高", "提升", "上升", "上涨", "攀升"
 DOWN_WORDS = ("下降", "减少", "回落", "降至", "下跌", "降低", "减", "降", "跌", "下滑", "收窄", "缩小", "萎缩", "负增长", "低于", "缩减", "减小")
 # A filler ends in one of these: a clause ending otherwise has none to strip (most of them).
 _FILLER_LAST = frozenset(w[-1] for w in FILLERS)
-_DIRECTION = re.compile(_words(UP_WORDS + DOWN_WORDS))
+_DIRECTION = re.compile(trie_pattern(UP_WORDS + DOWN_WORDS))
 _UP = frozenset(UP_WORDS)
 
 WINDOW = 24  # characters of context read before a figure
@@ -227,9 +225,9 @@ PRICED_THINGS = (
     "产品", "项目", "工程", "生意", "买卖", "奖金", "年薪",
 )  # fmt: skip
 _MONEY_AFTER = re.compile(
-    r"(?:的)?(?:" + _words(MONEY_LABELS) + r")"
+    r"(?:的)?(?:" + trie_pattern(MONEY_LABELS) + r")"
     r"|扩建|建设|兴建|新建|打造|改造|收购|并购|入股|注资|购买|采购|买下|竞得|拍得|中标"
-    r"|的(?:" + _words(PRICED_THINGS) + ")"
+    r"|的(?:" + trie_pattern(PRICED_THINGS) + ")"
 )
 # 约 written before the verb rather than the figure (大约需要投资3000亿元, 约需资金5亿元): the
 # figure is approximate. Plain 约 counts only before a verb of spending or having, as it ends
