@@ -455,30 +455,30 @@ def oracle(cases: list[cc.Case], steps: list, models: tuple, lex: object, shared
 # -- fitting ----------------------------------------------------------------------------------
 
 
-def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
-    """Fit ``infill.WEIGHTS`` by maximum likelihood of the true filler among the candidates, then
-    ``infill.CALIBRATION`` on what repair itself does with those weights: every mask step of a
-    threshold-0 run (hidden words behind the same marks decided together, as repair decides
-    them), its share and its censor-prior rate column against whether its fill is right."""
-    import numpy as np
-    from scipy.optimize import minimize
-    from sklearn.linear_model import LogisticRegression
-
+def mask_rows(cases: list[cc.Case], models: tuple, lex: object) -> list[tuple[cc.Case, list[str], object]]:
+    """(case, candidate fillers, their feature rows) of every case whose mask repair would attempt:
+    every mask of the case's marks together, as a filter masks every occurrence."""
     from xiangtan_nlp.cleaning import infill, masks
-    from xiangtan_nlp.cleaning.prior import get_prior
-    from xiangtan_nlp.cleaning.repair import repair
 
-    decided = []  # (candidates, features, truth) of every mask that repair would attempt
+    rows = []
     for case in cases:
         runs = masks.censor_masks(case.text)
         if not case.truth or not runs:
             continue
         marks = case.text[runs[0][0] : runs[0][1]]
-        spans = [r for r in runs if case.text[r[0] : r[1]] == marks]  # a filter masks every occurrence
+        spans = [r for r in runs if case.text[r[0] : r[1]] == marks]
         fillers, feats = infill.mask_features(case.text, spans, models, lex)
         if fillers:
-            decided.append((fillers, feats, case.truth))
-    data = [(x, f.index(t)) for f, x, t in decided if t in f]
+            rows.append((case, fillers, feats))
+    return rows
+
+
+def fit_logit(data: list[tuple[object, int]], w0: object) -> object:
+    """Weights of a conditional logit: maximum likelihood of each mask's true filler (row index)
+    among its candidates' feature rows, from the start ``w0``."""
+    import numpy as np
+    from scipy.optimize import minimize
+
     # every candidate of every mask in one matrix; a mask's rows start at `starts`
     big = np.vstack([x for x, _ in data])
     starts = np.cumsum([0] + [len(x) for x, _ in data[:-1]])
@@ -494,7 +494,24 @@ def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
         grad = -big[truth].sum(axis=0) + (e / s[seg]) @ big
         return float(total), grad
 
-    w = minimize(nll, np.array(infill.WEIGHTS, dtype=float), jac=True, method="L-BFGS-B").x
+    return minimize(nll, np.asarray(w0, dtype=float), jac=True, method="L-BFGS-B").x
+
+
+def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
+    """Fit ``infill.WEIGHTS`` by maximum likelihood of the true filler among the candidates, then
+    ``infill.CALIBRATION`` on what repair itself does with those weights: every mask step of a
+    threshold-0 run (hidden words behind the same marks decided together, as repair decides
+    them), its share and its censor-prior rate column against whether its fill is right."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from xiangtan_nlp.cleaning import infill
+    from xiangtan_nlp.cleaning.prior import get_prior
+    from xiangtan_nlp.cleaning.repair import repair
+
+    decided = [(f, x, c.truth) for c, f, x in mask_rows(cases, models, lex)]
+    data = [(x, f.index(t)) for f, x, t in decided if t in f]
+    w = fit_logit(data, infill.WEIGHTS)
     top1 = np.mean([int(np.argmax(x @ w)) == y for x, y in data])
     print(f"{len(data)} of {len(decided)} attempted masks ({len(cases)} cases) have the truth among the "
           f"candidates; top-1 among those {top1:.3f}")  # fmt: skip

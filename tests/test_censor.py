@@ -348,3 +348,22 @@ def resources_path(name: str) -> Path:
     from importlib import resources
 
     return Path(str(resources.files("xiangtan_nlp.data").joinpath(name)))
+
+
+def test_the_scorer_fitter_recovers_known_weights() -> None:
+    # benchmarks/repair_bench.fit_logit fitted infill.WEIGHTS: on masks whose truth is drawn from a
+    # softmax of known weights over random candidate features, it must find those weights again
+    import numpy as np
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from repair_bench import fit_logit
+
+    rng = np.random.default_rng(0)
+    true_w = np.array([1.5, -0.5, 0.0])
+    data = []
+    for _ in range(3000):
+        x = rng.normal(size=(int(rng.integers(2, 12)), 3))
+        p = np.exp(x @ true_w)
+        data.append((x, int(rng.choice(len(x), p=p / p.sum()))))
+    w = fit_logit(data, np.zeros(3))
+    assert np.abs(w - true_w).max() < 0.12, w
