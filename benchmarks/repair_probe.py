@@ -4,6 +4,7 @@ on the dev slice only, with the mask scorer refitted in two folds.
     python benchmarks/repair_probe.py --word-lm /usr/lib/x86_64-linux-gnu/libime/zh_CN.lm
     python benchmarks/repair_probe.py --word-lm zh_CN.lm --alone     # the word model ranking alone (6 min)
     python benchmarks/repair_probe.py --trees                        # boosted trees instead of the logit
+    python benchmarks/repair_probe.py --pages 300                    # a whole page around the masks, or not
 
 The cases are repair_bench's dev cases (``--per-kind`` of each censor and random mask kind). Each
 case's candidates and features are what repair weighs (``repair_bench.mask_rows``); the folds split
@@ -21,6 +22,12 @@ dictionary (one-character masks) or every two-character word of it the model kno
 masks) by that score alone, and prints where the truth falls: the candidate coverage a word model
 would give. ``--trees`` ranks the same candidates with gradient-boosted trees (scikit-learn) over
 the features, their distance to the case's best value and their rank within the case.
+
+``--pages N`` asks what the benchmark's sentences leave out: users repair whole pages, where a filter
+has masked the character everywhere. N (page, character) pairs of the dev slice (characters of the
+character filter taken in turn; pages up to 6,000 characters), the character masked ``***`` in the
+first sentence that holds it (a benchmark-eligible sentence) or on the whole page; the sentence is
+scored either way (exact, wrong, still masked) at several thresholds.
 
 Results of the seventh session (data/README.md, the censor section): neither helps enough to ship.
 Reads ../shared/data (run by hand; the tests never do).
@@ -184,6 +191,45 @@ class WordLM:
             print(f"  {g} ({len(r)} masks): " + ", ".join(f"top {k} {100 * np.mean(np.array(r) < k):.1f}%" for k in (1, 5, 20, 100)))
 
 
+def _pieces(text: str) -> list[str]:
+    """Every stretch of ``text`` up to a 。！？ or a line break, stripped (none dropped)."""
+    return [p.strip() for line in text.split("\n") for p in re.findall(r"[^。！？]*[。！？]?", line)]
+
+
+def pages(shared: Path, n: int, models: tuple, lex: object) -> None:
+    """The same filtered character masked on a whole dev page or in one sentence of it: does the
+    page around a sentence help repair it? Exact / wrong / still masked, at the default threshold
+    and at 0, counted on the sentence."""
+    from xiangtan_nlp.cleaning.repair import MASK_THRESHOLD, repair
+
+    eligible = set(cc.news_sentences(shared, "dev", cc.CorpusText(shared)))
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for _, text in cc.read_news(shared, "dev"):
+        if len(text) > 6000:  # a page, not a dump: repair's time grows with its masks
+            continue
+        sents = cc.split_sentences([text])
+        for c in sorted(set(text) & set(cc.CHAR_FILTER)):
+            first = next((x for x in sents if c in x and x in eligible), None)
+            if first is not None:
+                groups.setdefault(c, []).append((text, first, c))
+    picked = cc._in_turn(groups, n, __import__("random").Random(cc.DEFAULT_SEED))
+    levels = {"default": MASK_THRESHOLD, "0.7": 0.7, "0.9": 0.9, "0": 0.0}
+    tally = {(where, t): {"exact": 0, "wrong": 0, "masked": 0} for where in ("sentence", "page") for t in levels}
+    marks = {"sentence": 0, "page": 0}
+    for text, sent, c in picked:
+        masked_sent = sent.replace(c, "***")
+        for where, source in (("sentence", masked_sent), ("page", text.replace(c, "***"))):
+            at = _pieces(source).index(masked_sent)  # fills hold no 。！？ or line break: pieces align
+            marks[where] += source.count("***")
+            for t, th in levels.items():
+                got = _pieces(repair(source, threshold=th, models=models, lexicon=lex).text)[at]
+                tally[(where, t)]["exact" if got == sent else "masked" if "***" in got else "wrong"] += 1
+    print(f"{len(picked)} (page, character) pairs, every occurrence of the character masked ***; masks per "
+          f"sentence {marks['sentence'] / max(1, len(picked)):.1f}, per page {marks['page'] / max(1, len(picked)):.1f}:")
+    for (where, t), st in tally.items():
+        print(f"  {where:<8} at {t:<7} " + "  ".join(f"{k} {100 * v / max(1, len(picked)):5.1f}%" for k, v in st.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the probes asked for and print their tallies."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -192,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--word-lm", type=Path, default=None, help="a KenLM word model (libime's zh_CN.lm)")
     ap.add_argument("--alone", action="store_true", help="also rank by the word model alone (slow)")
     ap.add_argument("--trees", action="store_true", help="boosted trees over the same features")
+    ap.add_argument("--pages", type=int, default=0, help="this many masks repaired with the whole page against the sentence alone")
     args = ap.parse_args(argv)
     corpus = Path(os.environ.get("XT_LM_CORPUS", args.shared / "lm_corpus"))
     if not corpus.is_dir() or not (args.shared / "news_dev").is_dir():
@@ -204,8 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     from xiangtan_nlp.cleaning.gapnet import get_gapnet
     from xiangtan_nlp.cleaning.lm import get_lexicon, get_models
 
-    cases = dev_cases(args.shared, corpus, args.per_kind)
     models = (*get_models(), get_gapnet())
+    if args.pages:
+        pages(args.shared, args.pages, models, get_lexicon())
+        return 0
+    cases = dev_cases(args.shared, corpus, args.per_kind)
     found = {id(c): (f, x) for c, f, x in rb.mask_rows(cases, models, get_lexicon())}
     rows = {i: found[id(c)] for i, c in enumerate(cases) if id(c) in found}
     print(f"{len(cases)} dev cases, {len(rows)} with candidates")
