@@ -27,7 +27,8 @@ the features, their distance to the case's best value and their rank within the 
 has masked the character everywhere. N (page, character) pairs of the dev slice (characters of the
 character filter taken in turn; pages up to 6,000 characters), the character masked ``***`` in the
 first sentence that holds it (a benchmark-eligible sentence) or on the whole page; the sentence is
-scored either way (exact, wrong, still masked) at several thresholds.
+scored either way (exact, wrong, still masked) at several thresholds. ``--slice test`` runs it on the
+sealed slice (counts only; scored first in session 7, before anything was tuned on pages).
 
 Results of the seventh session (data/README.md, the censor section): neither helps enough to ship.
 Reads ../shared/data (run by hand; the tests never do).
@@ -196,15 +197,15 @@ def _pieces(text: str) -> list[str]:
     return [p.strip() for line in text.split("\n") for p in re.findall(r"[^。！？]*[。！？]?", line)]
 
 
-def pages(shared: Path, n: int, models: tuple, lex: object) -> None:
+def pages(shared: Path, n: int, models: tuple, lex: object, which: str = "dev") -> None:
     """The same filtered character masked on a whole dev page or in one sentence of it: does the
     page around a sentence help repair it? Exact / wrong / still masked, at the default threshold
     and at 0, counted on the sentence."""
     from xiangtan_nlp.cleaning.repair import MASK_THRESHOLD, repair
 
-    eligible = set(cc.news_sentences(shared, "dev", cc.CorpusText(shared)))
+    eligible = set(cc.news_sentences(shared, which, cc.CorpusText(shared)))
     groups: dict[str, list[tuple[str, str, str]]] = {}
-    for _, text in cc.read_news(shared, "dev"):
+    for _, text in cc.read_news(shared, which):
         if len(text) > 6000:  # a page, not a dump: repair's time grows with its masks
             continue
         sents = cc.split_sentences([text])
@@ -224,7 +225,7 @@ def pages(shared: Path, n: int, models: tuple, lex: object) -> None:
             for t, th in levels.items():
                 got = _pieces(repair(source, threshold=th, models=models, lexicon=lex).text)[at]
                 tally[(where, t)]["exact" if got == sent else "masked" if "***" in got else "wrong"] += 1
-    print(f"{len(picked)} (page, character) pairs, every occurrence of the character masked ***; masks per "
+    print(f"{which} slice: {len(picked)} (page, character) pairs, every occurrence of the character masked ***; masks per "
           f"sentence {marks['sentence'] / max(1, len(picked)):.1f}, per page {marks['page'] / max(1, len(picked)):.1f}:")
     for (where, t), st in tally.items():
         print(f"  {where:<8} at {t:<7} " + "  ".join(f"{k} {100 * v / max(1, len(picked)):5.1f}%" for k, v in st.items()))
@@ -239,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--alone", action="store_true", help="also rank by the word model alone (slow)")
     ap.add_argument("--trees", action="store_true", help="boosted trees over the same features")
     ap.add_argument("--pages", type=int, default=0, help="this many masks repaired with the whole page against the sentence alone")
+    ap.add_argument("--slice", choices=("dev", "test"), default="dev", help="--pages only: test is sealed (scored, errors never shown)")
     args = ap.parse_args(argv)
     corpus = Path(os.environ.get("XT_LM_CORPUS", args.shared / "lm_corpus"))
     if not corpus.is_dir() or not (args.shared / "news_dev").is_dir():
@@ -253,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
 
     models = (*get_models(), get_gapnet())
     if args.pages:
-        pages(args.shared, args.pages, models, get_lexicon())
+        pages(args.shared, args.pages, models, get_lexicon(), args.slice)
         return 0
     cases = dev_cases(args.shared, corpus, args.per_kind)
     found = {id(c): (f, x) for c, f, x in rb.mask_rows(cases, models, get_lexicon())}
