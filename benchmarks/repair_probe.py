@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import random
 import re
 import sys
 from collections.abc import Callable
@@ -213,7 +214,7 @@ def pages(shared: Path, n: int, models: tuple, lex: object, which: str = "dev") 
             first = next((x for x in sents if c in x and x in eligible), None)
             if first is not None:
                 groups.setdefault(c, []).append((text, first, c))
-    picked = cc._in_turn(groups, n, __import__("random").Random(cc.DEFAULT_SEED))
+    picked = cc._in_turn(groups, n, random.Random(cc.DEFAULT_SEED))
     levels = {"default": MASK_THRESHOLD, "0.7": 0.7, "0.9": 0.9, "0": 0.0}
     tally = {(where, t): {"exact": 0, "wrong": 0, "masked": 0} for where in ("sentence", "page") for t in levels}
     marks = {"sentence": 0, "page": 0}
