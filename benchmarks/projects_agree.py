@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from projects_data import AnnotationError, _find_record, doc_of, read_src, resolve_entry  # noqa: E402
-from projects_bench import DATA, line  # noqa: E402
+from projects_bench import DATA, header, line  # noqa: E402
 
 AGREE = DATA / "agree"
 #: Sealed tests: their agreement is printed as totals only, never article by article (their
@@ -84,10 +84,9 @@ def score(args: argparse.Namespace) -> int:
         print(f"no agreement files in {AGREE}")
         return 1
     sealed = {first["id"] for first, _ in pairs if first["sealed"]}
-    header = f"  {'':<14} {'docs':>4} {'names':>6} {'P':>6} {'R':>6} {'F1':>6} {'strict':>7} {'links':>6} {'link acc':>8} {'link prec':>9}"
     for title, ref_first in (("reference: first annotation", True), ("reference: second annotation", False)):
         print(title)
-        print(header)
+        print(header())
         scores = []
         for first, second in pairs:
             ref, other = (first, second) if ref_first else (second, first)

@@ -55,6 +55,14 @@ def analyse(text: str):
     return cleaned.steps, records
 
 
+def header(width: int = 14) -> str:
+    """The table's column names (``width``: of the label column)."""
+    return (
+        f"  {'':<{width}} {'docs':>4} {'names':>6} {'P':>6} {'R':>6} {'F1':>6} {'strict':>7} {'links':>6} "
+        f"{'link acc':>8} {'link prec':>9}"
+    )
+
+
 def line(label: str, t) -> str:
     """One row of the table."""
     return (
@@ -72,7 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", nargs="*", default=[], choices=CHOICES, help="print the errors of these splits")
     ap.add_argument("--data", type=Path, default=DATA, help="folder of resolved <split>.jsonl files")
     args = ap.parse_args(argv)
-    header = f"  {'':<14} {'docs':>4} {'names':>6} {'P':>6} {'R':>6} {'F1':>6} {'strict':>7} {'links':>6} {'link acc':>8} {'link prec':>9}"
     overall = {}
     for split in args.splits:
         path = args.data / f"{split}.jsonl"
@@ -85,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             by_source[s.source].append(s)
         name = {"train": "train (fit)", "dev": "dev", "test": "sealed test", "test2": "sealed test 2",
                 "test3": "sealed test 3"}[split]
-        print(f"{name}\n{header}")
+        print(f"{name}\n{header()}")
         for source in sorted(by_source):
             print(line(source, totals(by_source[source])))
         overall[split] = t = totals(scores)

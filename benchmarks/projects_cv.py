@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from projects_bench import DATA, analyse, line  # noqa: E402
+from projects_bench import DATA, analyse, header, line  # noqa: E402
 
 
 def fitted(records: list[dict], params: dict[str, object], link_params: dict[str, float]):
@@ -87,8 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     link_params = {k: float(v) for k, v in (s.split("=", 1) for s in args.link)}
     train = read_split(args.data / "train.jsonl")
     dev = read_split(args.data / "dev.jsonl")
-    header = f"  {'':<14} {'docs':>4} {'names':>6} {'P':>6} {'R':>6} {'F1':>6} {'strict':>7} {'links':>6} {'link acc':>8} {'link prec':>9}"
-    print(header)
+    print(header())
     pools = {r["id"]: r.get("pool") for r in read_split(args.data / "dev.texts.jsonl")}
     dev = [{**r, "pool": pools.get(r["id"])} for r in dev]
     pool = train + [r for r in dev if r["pool"] != "gold"] if args.pool_dev else train
@@ -104,8 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             rest = [r for i, r in enumerate(pool) if i % args.folds != k] + always
             t = scored(held, fitted(rest, params, link_params))
             print(line(f"fold {k}", t), flush=True)
-            for f in ("docs", "tp", "fp", "fn", "strict_tp", "links", "links_right", "predicted_links"):
-                setattr(pooled, f, getattr(pooled, f) + getattr(t, f))
+            pooled.merge(t)
         print(line("train CV", pooled))
     models = fitted(train + extra, params, link_params)
     # dev's 23 tests/gold articles are the ones the rules were written on: the new ones apart

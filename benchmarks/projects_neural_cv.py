@@ -43,7 +43,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from projects_bench import DATA, line  # noqa: E402
+from projects_bench import DATA, header, line  # noqa: E402
 from projects_cv import fitted, scored  # noqa: E402
 
 #: the symbolic inputs per character (besides the character itself)
@@ -463,19 +463,16 @@ def main(argv: list[str] | None = None) -> int:
         out: dict = {}
         for res in results:
             for key, t in res.items():
-                p = out.setdefault(key, Totals())
-                for f in ("docs", "tp", "fp", "fn", "strict_tp", "links", "links_right", "predicted_links"):
-                    setattr(p, f, getattr(p, f) + getattr(t, f))
+                out.setdefault(key, Totals()).merge(t)
         return out
 
     def show(label: str, res: dict) -> None:
         """The table of ``res`` ((mode, epoch) -> totals)."""
-        print(header)
+        print(header(18))
         for (m, e), t in res.items():
             print(line(f"{label} {m}" + (f" e{e}" if e else ""), t), flush=True)
 
-    header = f"  {'':<18} {'docs':>4} {'names':>6} {'P':>6} {'R':>6} {'F1':>6} {'strict':>7} {'links':>6} {'link acc':>8} {'link prec':>9}"
-    print(header)
+    print(header(18))
     if args.folds:
         folds = []
         for k in range(args.folds):

@@ -37,7 +37,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pretrain_char_encoder import CORPUS, build_encoder, held_ids, ids_of, lookup  # noqa: E402
-from projects_bench import DATA, line  # noqa: E402
+from projects_bench import DATA, header, line  # noqa: E402
 from projects_cv import scored  # noqa: E402
 from projects_neural_cv import prepared  # noqa: E402
 
@@ -268,12 +268,6 @@ def evaluate(records: list[dict], models, extra: Extra | None):
         mentions.tag = saved
 
 
-def add(total, t) -> None:
-    """Add the counts of ``t`` to ``total``."""
-    for f in ("docs", "tp", "fp", "fn", "strict_tp", "links", "links_right", "predicted_links"):
-        setattr(total, f, getattr(total, f) + getattr(t, f))
-
-
 def main(argv: list[str] | None = None) -> int:
     """Print the CV figures (per fold and pooled) and the train-only model's dev figures."""
     import torch
@@ -315,8 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         states.compute(own)
         print(f"encoder step {states.step}; fit on {len(fit_texts)} lm windows ({extra.fit_chars} chars); "
               f"{len(set(own))} project windows encoded; {time.time() - t0:.0f} s", flush=True)  # fmt: skip
-    header = f"  {'':<14} {'docs':>4} {'names':>6} {'P':>6} {'R':>6} {'F1':>6} {'strict':>7} {'links':>6} {'link acc':>8} {'link prec':>9}"
-    print(header)
+    print(header())
     if args.folds:
         pooled = Totals()
         for k in range(args.folds):
@@ -324,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
             rest = [r for i, r in enumerate(pool) if i % args.folds != k] + always
             t = evaluate(held, fitted_ext(rest, extra), extra)
             print(line(f"fold {k}", t), flush=True)
-            add(pooled, t)
+            pooled.merge(t)
         print(line("train CV", pooled), flush=True)
     if not args.no_dev:
         models = fitted_ext(train + silver, extra)

@@ -322,6 +322,17 @@ def dev_scores() -> list[DocScore]:
     return evaluate(read_split(PROJECT_DATA / "dev.jsonl"), _analyse)
 
 
+def test_pooled_folds_sum_like_one_set_of_documents(dev_scores: list[DocScore]) -> None:
+    # the CV benchmarks pool their folds with Totals.merge: two halves merged must give the totals
+    # of all the documents, ratios included
+    half = len(dev_scores) // 2
+    pooled = totals(dev_scores[:half])
+    pooled.merge(totals(dev_scores[half:]))
+    whole = totals(dev_scores)
+    assert vars(pooled) == vars(whole) and pooled.docs == len(dev_scores) > half > 0
+    assert (pooled.f1, pooled.link_accuracy) == (whole.f1, whole.link_accuracy)
+
+
 def test_dev_figures(dev_scores: list[DocScore]) -> None:
     # dev (57 articles: 34 new, 23 tests/gold) chose features and settings, then joined train for the
     # shipped fit: a fit figure now (name P 0.864 R 0.950 F1 0.905, links 76/81; 0.890 and 75/81

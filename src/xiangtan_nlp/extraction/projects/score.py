@@ -181,6 +181,11 @@ class Totals:
         for k in ("tp", "fp", "fn", "strict_tp", "links", "links_right", "predicted_links"):
             setattr(self, k, getattr(self, k) + getattr(s, k))
 
+    def merge(self, other: "Totals") -> None:
+        """Add another set of documents' sums (cross-validation folds pooled)."""
+        for k in ("docs", "tp", "fp", "fn", "strict_tp", "links", "links_right", "predicted_links"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
     @property
     def precision(self) -> float:
         """Name precision."""
