@@ -104,6 +104,11 @@ NEGATIVES = [
 GROUPS = ("censor1", "censor2", "censor3+", "censor-all", "mask1", "mask2")
 
 
+def group_of(case: cc.Case) -> str:
+    """A case's group: the first word of its kind (censor1, mask2, neg, plain …)."""
+    return case.kind.split()[0]
+
+
 def internal(name: str) -> object:
     """A name of the repair internals, wherever the repair modules keep it (repair.py is being
     split into modules; this finds it in any of them)."""
@@ -270,14 +275,14 @@ def report(name: str, cases: list[cc.Case], res: dict) -> None:
 
 def threshold_table(cases: list[cc.Case], steps: list, thresholds: list[float]) -> None:
     """Exact / wrong / abstained per mask group, and false changes, at each threshold."""
-    groups = [g for g in GROUPS if any(c.kind.split()[0] == g for c in cases)]
+    groups = [g for g in GROUPS if any(group_of(c) == g for c in cases)]
     print(f"  {'threshold':<10}" + "".join(f"{g:>22}" for g in groups) + f"{'false changes':>15}")
     for t in thresholds:
         tally: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         false = 0
         for case, st in zip(cases, steps):
             got, flagged = at_threshold(case.text, st, t)
-            g = case.kind.split()[0]
+            g = group_of(case)
             tally[g]["n"] += 1
             tally[g][outcome(case.text, case.expected, got, flagged)] += 1
             false += case.kind.startswith(("neg", "plain")) and got != case.text
@@ -333,7 +338,7 @@ def source_table(cases: list[cc.Case], steps: list, where: dict[str, str], thres
     kinds = ("censor1", "censor2")
     rows: dict[str, list[tuple[cc.Case, tuple]]] = defaultdict(list)
     for case, st in zip(cases, steps):
-        if case.kind.split()[0] in kinds:
+        if group_of(case) in kinds:
             rows[where.get(case.expected, "?")].append((case, st))
     print(f"  {'source':<16}" + "".join(f"{k + ' at ' + str(t):>26}" for t in thresholds for k in kinds))
     for name in sorted(rows, key=lambda n: (n != "econ", n)):
@@ -342,7 +347,7 @@ def source_table(cases: list[cc.Case], steps: list, where: dict[str, str], thres
             for k in kinds:
                 tally: dict[str, int] = defaultdict(int)
                 for case, st in rows[name]:
-                    if case.kind.split()[0] == k:
+                    if group_of(case) == k:
                         got, flagged = at_threshold(case.text, st, t)
                         tally["n"] += 1
                         tally[outcome(case.text, case.expected, got, flagged)] += 1
@@ -402,7 +407,7 @@ def oracle(cases: list[cc.Case], steps: list, models: tuple, lex: object, shared
     tally: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     n = fwd.order - 1
     for case, st in zip(cases, steps):
-        g = case.kind.split()[0]
+        g = group_of(case)
         if g not in ("censor1", "censor2", "mask1", "mask2") or not case.truth:
             continue
         m = mask_run.search(case.text)

@@ -63,23 +63,18 @@ def fold_of(case: cc.Case) -> int:
     return int(hashlib.sha1(case.expected.encode()).hexdigest(), 16) % 2
 
 
-def group_of(case: cc.Case) -> str:
-    """censor1, censor2, mask1 or mask2."""
-    return case.kind.split()[0]
-
-
 def dev_cases(shared: Path, corpus: Path, per_kind: int) -> list[cc.Case]:
     """repair_bench's dev cases of the four mask groups (censor ones first)."""
     cases = rb.censor_set(shared, "dev", per_kind, cc.DEFAULT_SEED, cc.CorpusText(shared))
     cases += rb.random_cases(cc.split_sentences(rb.read_slice(corpus, "dev")), per_kind, 20240601)
-    return [c for c in cases if group_of(c) in GROUPS and c.truth]
+    return [c for c in cases if rb.group_of(c) in GROUPS and c.truth]
 
 
 def tally(cases: list[cc.Case], right: dict[int, bool], covered: dict[int, bool], label: str) -> None:
     """Print, per group, the share of cases whose best filler is right and whose truth is a candidate."""
     cells = []
     for g in GROUPS:
-        idx = [i for i, c in enumerate(cases) if group_of(c) == g]
+        idx = [i for i, c in enumerate(cases) if rb.group_of(c) == g]
         if idx:
             r = 100 * np.mean([right.get(i, False) for i in idx])
             cv = 100 * np.mean([covered.get(i, False) for i in idx])
@@ -177,7 +172,7 @@ class WordLM:
         pairs = sorted(w for w, n in freq.items() if len(w) == 2 and n >= 3 and han(w) and w in self.model)
         ranks: dict[str, list[int]] = {}
         for case in cases:
-            g = group_of(case)
+            g = rb.group_of(case)
             if not g.startswith("censor") or len(case.truth) not in (1, 2) or not censor_masks(case.text):
                 continue
             left, right = self.around(case)
@@ -223,6 +218,8 @@ def pages(shared: Path, n: int, models: tuple, lex: object, which: str = "dev") 
         for where, source in (("sentence", masked_sent), ("page", text.replace(c, "***"))):
             at = _pieces(source).index(masked_sent)  # fills hold no 。！？ or line break: pieces align
             marks[where] += source.count("***")
+            # a run per threshold: reading them off the threshold-0 run (as repair_bench's tables do)
+            # moved one dev pair, whose earlier fill changes a later mask's figure check
             for t, th in levels.items():
                 got = _pieces(repair(source, threshold=th, models=models, lexicon=lex).text)[at]
                 tally[(where, t)]["exact" if got == sent else "masked" if "***" in got else "wrong"] += 1
