@@ -219,7 +219,7 @@ def pages(shared: Path, n: int, models: tuple, lex: object, which: str = "dev") 
             at = _pieces(source).index(masked_sent)  # fills hold no 。！？ or line break: pieces align
             marks[where] += source.count("***")
             # a run per threshold: reading them off the threshold-0 run (as repair_bench's tables do)
-            # moved one dev pair, whose earlier fill changes a later mask's figure check
+            # moved one dev pair (not examined; an earlier fill can change a later mask's figure check)
             for t, th in levels.items():
                 got = _pieces(repair(source, threshold=th, models=models, lexicon=lex).text)[at]
                 tally[(where, t)]["exact" if got == sent else "masked" if "***" in got else "wrong"] += 1
