@@ -48,6 +48,8 @@ DEFAULT_SEED = 20240615
 #: News sentences run long (labelled's headlines run into their text): up to this many characters.
 LONGEST = 160
 
+#: Longest page (characters) of the page cases (``page_pairs``).
+PAGE_LONGEST = 6000
 CHAR_FILTER = "枪毒赌杀暴炸腐贪罪黄淫色爆弹盗窃贿奸娼妓嫖"
 #: Marks for one hidden character: each says nothing of the length, except □ (one each).
 CENSOR1_STYLES = ("*", "**", "***", "＊＊＊", "×××", "□")
@@ -216,6 +218,24 @@ def _in_turn(groups: dict[str, list], n: int, rng: random.Random) -> list:
             if pools[k] and len(out) < n:
                 out.append(pools[k].pop())
     return out
+
+
+def page_pairs(shared: Path, which: str, n: int, corpus: CorpusText | None = None) -> list[tuple[str, str, str]]:
+    """Up to ``n`` (page, sentence, character) triples of one slice, characters of CHAR_FILTER
+    taken in turn: a page of at most PAGE_LONGEST characters holding the character, and the
+    first benchmark-eligible sentence of it that does. The order does not depend on ``n`` (the
+    first 300 of 900 are the 300), so a fit can take pairs after the ones a probe scores."""
+    eligible = set(news_sentences(shared, which, corpus or CorpusText(shared)))
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for _, text in read_news(shared, which):
+        if len(text) > PAGE_LONGEST:  # a page, not a dump: repair's time grows with its masks
+            continue
+        sents = split_sentences([text])
+        for c in sorted(set(text) & set(CHAR_FILTER)):
+            first = next((x for x in sents if c in x and x in eligible), None)
+            if first is not None:
+                groups.setdefault(c, []).append((text, first, c))
+    return _in_turn(groups, n, random.Random(DEFAULT_SEED))
 
 
 def censor_cases(sents: list[str], words: set[str], per_kind: int, seed: int = DEFAULT_SEED) -> list[Case]:

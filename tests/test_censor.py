@@ -218,6 +218,25 @@ def test_the_same_marks_are_decided_together_where_one_filler_suits_them_all() -
     assert len({s.confidence for s in result.steps}) == 1
 
 
+def test_a_word_masked_again_and_again_is_not_surer_for_it() -> None:
+    """A filter masks a word everywhere on a page, and the models' error on it repeats with it:
+    the same sentence three times over gets the confidence it gets once (evidence averaged, not
+    added up; adding made whole pages twice as often wrong at the default threshold)."""
+    once = "打响了项目竞赛活动的“发令***”。"
+    (alone,) = repair(once, threshold=0.0).steps
+    steps = repair(once * 3, threshold=0.0).steps
+    assert len(steps) == 3 and {s.after for s in steps} == {alone.after}
+    for step in steps:
+        assert step.confidence == pytest.approx(alone.confidence, abs=0.03)
+    # two different sentences hiding one word: one decision, its chance within the two alone's
+    other = "运动员听到发令***响后迅速起跑。"
+    (second,) = repair(other, threshold=0.0).steps
+    both = repair(once + other, threshold=0.0).steps
+    assert len({(s.after, s.confidence) for s in both}) == 1
+    low, high = sorted((alone.confidence, second.confidence))
+    assert low - 0.03 <= both[0].confidence <= high + 0.03
+
+
 def test_the_prior_loads_on_first_mask_only() -> None:
     code = (
         "from xiangtan_nlp.cleaning import prior, repair\n"
@@ -238,8 +257,8 @@ def test_the_lone_seed_mask_is_a_change_with_its_candidates() -> None:
     assert filled.text == "打响了项目竞赛活动的“发令枪”。" and filled.flags == ()
     (step,) = filled.changes
     assert filled.steps == (step,) and (step.kind, step.rule, step.after) == ("repair", "mask-infill", "枪")
-    assert step.candidates[0] == ("枪", step.confidence) and 0.5 <= step.confidence < 0.9
-    kept = repair(text, threshold=0.9)
+    assert step.candidates[0] == ("枪", step.confidence) and 0.5 <= step.confidence < 0.95
+    kept = repair(text, threshold=0.95)
     (flag,) = kept.flags
     assert kept.text == text and kept.changes == () and flag.rule == "mask-abstain"
     assert (flag.confidence, flag.candidates) == (step.confidence, step.candidates)
