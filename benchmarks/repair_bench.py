@@ -55,13 +55,15 @@ cases (``--fit-on random``, ``censor`` or ``both``, as the shipped weights were)
 logit over each mask's candidate fillers (every mask of a case's marks together, as a filter
 masks every occurrence), among the masks whose truth is a candidate; then ``infill.CALIBRATION``
 on every fill repair makes at threshold 0 with those weights. ``--fit-pages N`` adds N whole pages
-of lm_corpus's dev slice, one filtered character masked all over each (tried in session 8 and not
-used for the shipped values: data/README.md). Never fit on the test slice.
+of lm_corpus's dev slice (the half ``page_half`` gives 1; repair_probe's gaps use the other), one
+filtered character masked all over each, and ``--fit-gap-pages`` as many with one random gap each
+(tried in session 8 and not used for the shipped values: data/README.md). Never fit on the test slice.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import os
 import random
@@ -507,17 +509,25 @@ def fit_logit(data: list[tuple[object, int]], w0: object) -> object:
     return minimize(nll, np.asarray(w0, dtype=float), jac=True, method="L-BFGS-B", options=opts).x
 
 
-def page_cases(corpus: Path, n: int, seed: int) -> list[cc.Case]:
-    """Up to ``n`` whole pages of lm_corpus's dev slice (``page ***``), each with one character of
-    the character filter masked ``***`` everywhere on it, as a filter masks a page (characters
-    taken in turn; pages of at most ``censor_cases.PAGE_LONGEST`` characters, none with marks of
-    their own or the character twice in a row)."""
+def page_half(text: str) -> int:
+    """0 or 1 (sha1 of the page): lm_corpus dev pages of half 0 are repair_probe's, of half 1 the fit's."""
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % 2
+
+
+def dev_pages(corpus: Path, half: int) -> list[str]:
+    """lm_corpus dev pages of one half, of at most ``censor_cases.PAGE_LONGEST`` characters and
+    with no marks of their own."""
     from xiangtan_nlp.cleaning.masks import censor_masks
 
+    return [t for t in read_slice(corpus, "dev") if len(t) <= cc.PAGE_LONGEST and page_half(t) == half and not censor_masks(t)]
+
+
+def page_cases(corpus: Path, n: int, seed: int) -> list[cc.Case]:
+    """Up to ``n`` whole pages of lm_corpus's dev slice (half 1, ``page ***``), each with one
+    character of the character filter masked ``***`` everywhere on it, as a filter masks a page
+    (characters taken in turn; none with the character twice in a row)."""
     groups: dict[str, list[cc.Case]] = {}
-    for text in read_slice(corpus, "dev"):
-        if len(text) > cc.PAGE_LONGEST or censor_masks(text):
-            continue
+    for text in dev_pages(corpus, 1):
         for c in sorted(set(text) & set(cc.CHAR_FILTER)):
             if c + c not in text:
                 groups.setdefault(c, []).append(cc.Case("page ***", text.replace(c, "***"), text, c, c))
@@ -527,6 +537,28 @@ def page_cases(corpus: Path, n: int, seed: int) -> list[cc.Case]:
             seen.add(case.expected)
             picked.append(case)
     return picked
+
+
+def gap_pages(pages: list[str], n: int, seed: int) -> list[tuple[str, str, str, str]]:
+    """Up to ``n`` (page, sentence, masked page, masked sentence): a random character of a word
+    masked ``***`` once, in a sentence that occurs once on its page (a gap, not a filter)."""
+    from xiangtan_nlp.segmenter import default_segmenter
+
+    rng = random.Random(seed)
+    seg = default_segmenter()
+    out = []
+    for text in rng.sample(pages, len(pages)):
+        sents = [x for x in cc.split_sentences([text]) if text.count(x) == 1]
+        if not sents or len(out) >= n:
+            continue
+        sent = rng.choice(sents)
+        ws = [(a, b) for w, a, b in seg.tokenize(sent) if len(w) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in w)]
+        if ws:
+            a, b = rng.choice(ws)
+            i = rng.randrange(a, b)
+            masked = sent[:i] + "***" + sent[i + 1 :]
+            out.append((text, sent, text.replace(sent, masked), masked))
+    return out
 
 
 def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
@@ -600,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fit", action="store_true", help="fit the mask scorer's weights on the dev slice")
     ap.add_argument("--fit-on", choices=("random", "censor", "both"), default="random")
     ap.add_argument("--fit-pages", type=int, default=0, help="--fit: this many whole lm_corpus dev pages join the fit")
+    ap.add_argument("--fit-gap-pages", action="store_true", help="--fit-pages: as many pages with one random gap join too")
     ap.add_argument("--reliability", action="store_true", help="how often each reported confidence is right")
     ap.add_argument("--oracle", action="store_true", help="candidate coverage and a cheap censor-prior ranking")
     ap.add_argument("--by-source", action="store_true", help="censor figures by the source and topic of the sentence")
@@ -635,9 +668,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.fit_on in ("censor", "both"):
             cases += censor_set(args.shared, "dev", args.per_kind, args.censor_seed, text_index)
         cases = [c for c in cases if c.kind.startswith(("mask", "censor1", "censor2"))]
-        if args.fit_pages:  # lm_corpus's dev pages: news_dev's are for repair_probe --pages
+        if args.fit_pages:  # lm_corpus's dev pages of half 1: half 0 and news_dev's are repair_probe's
             cases += page_cases(corpus, args.fit_pages, args.seed)
-            print(f"{args.fit_pages} lm_corpus dev pages asked for, {sum(c.kind.startswith('page') for c in cases)} found")
+            if args.fit_gap_pages:
+                for page, sent, masked_page, masked_sent in gap_pages(dev_pages(corpus, 1), args.fit_pages, args.seed):
+                    truth = next(a for a, b in zip(sent, masked_sent) if a != b)
+                    cases.append(cc.Case("page gap", masked_page, page, truth, truth))
+            print(f"{args.fit_pages} lm_corpus dev pages of each kind asked for: "
+                  f"{sum(c.kind == 'page ***' for c in cases)} filtered, {sum(c.kind == 'page gap' for c in cases)} with a gap")  # fmt: skip
         return fit_weights(cases, models, lex)
     opts = {"models": models, "lexicon": lex}
     thresholds = [float(t) for t in args.thresholds.split(",") if t]

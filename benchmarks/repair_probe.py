@@ -5,6 +5,7 @@ on the dev slice only, with the mask scorer refitted in two folds.
     python benchmarks/repair_probe.py --word-lm zh_CN.lm --alone     # the word model ranking alone (6 min)
     python benchmarks/repair_probe.py --trees                        # boosted trees instead of the logit
     python benchmarks/repair_probe.py --pages 300                    # a whole page around the masks, or not
+    python benchmarks/repair_probe.py --gaps 300                     # the same for one random gap per page
 
 The cases are repair_bench's dev cases (``--per-kind`` of each censor and random mask kind). Each
 case's candidates and features are what repair weighs (``repair_bench.mask_rows``); the folds split
@@ -30,6 +31,11 @@ first sentence that holds it (a benchmark-eligible sentence) or on the whole pag
 scored either way (exact, wrong, still masked) at several thresholds. ``--slice test`` runs it on the
 sealed slice (counts only; scored in session 7, before anything was tuned on pages, and in session 8,
 once, after averaging a word's evidence was decided on dev).
+
+``--gaps N`` is the same comparison for a gap rather than a filter: N whole pages of lm_corpus's dev
+slice, a random character of a word masked ``***`` once in one sentence (as the random-mask figure
+masks one), repaired on the page or in the sentence alone. Here the hidden character may be written
+out elsewhere on the page, so the page's text can help; under a filter it never is.
 
 Results (data/README.md, the censor section): the word model and the trees do not help enough to
 ship (session 7); the pages showed the overconfidence that session 8's averaging cut.
@@ -195,18 +201,32 @@ def _pieces(text: str) -> list[str]:
 
 
 def pages(shared: Path, n: int, models: tuple, lex: object, which: str = "dev") -> None:
-    """The same filtered character masked on a whole dev page or in one sentence of it: does the
-    page around a sentence help repair it? Exact / wrong / still masked, at the default threshold
-    and at 0, counted on the sentence."""
+    """The same filtered character masked on a whole news_dev page or in one sentence of it: does
+    the page around a sentence help repair it? Exact / wrong / still masked, counted on the sentence."""
+    picked = cc.page_pairs(shared, which, n)
+    trials = [(text, sent, text.replace(c, "***"), sent.replace(c, "***")) for text, sent, c in picked]
+    _page_tally(trials, models, lex, f"{which} slice: {len(picked)} (page, character) pairs, every occurrence of the character masked ***")
+
+
+def gaps(corpus: Path, n: int, models: tuple, lex: object) -> None:
+    """A random character of a word masked once (a gap, not a filter) in a sentence of a whole
+    lm_corpus dev page (half 0; the fit's pages are half 1), repaired on the page or in the
+    sentence alone: what the page's text is worth to a gap, where the hidden character may be
+    written out elsewhere."""
+    trials = rb.gap_pages(rb.dev_pages(corpus, 0), n, cc.DEFAULT_SEED)
+    _page_tally(trials, models, lex, f"lm_corpus dev slice: {len(trials)} pages, one character of a word masked *** once")
+
+
+def _page_tally(trials: list[tuple[str, str, str, str]], models: tuple, lex: object, title: str) -> None:
+    """Repair each (page, sentence, masked page, masked sentence) on the sentence alone and on the
+    page; print exact / wrong / still masked on the sentence, at several thresholds."""
     from xiangtan_nlp.cleaning.repair import MASK_THRESHOLD, repair
 
-    picked = cc.page_pairs(shared, which, n)
     levels = {"default": MASK_THRESHOLD, "0.7": 0.7, "0.9": 0.9, "0": 0.0}
     tally = {(where, t): {"exact": 0, "wrong": 0, "masked": 0} for where in ("sentence", "page") for t in levels}
     marks = {"sentence": 0, "page": 0}
-    for text, sent, c in picked:
-        masked_sent = sent.replace(c, "***")
-        for where, source in (("sentence", masked_sent), ("page", text.replace(c, "***"))):
+    for _, sent, masked_page, masked_sent in trials:
+        for where, source in (("sentence", masked_sent), ("page", masked_page)):
             at = _pieces(source).index(masked_sent)  # fills hold no 。！？ or line break: pieces align
             marks[where] += source.count("***")
             # a run per threshold: reading them off the threshold-0 run (as repair_bench's tables do)
@@ -214,10 +234,10 @@ def pages(shared: Path, n: int, models: tuple, lex: object, which: str = "dev") 
             for t, th in levels.items():
                 got = _pieces(repair(source, threshold=th, models=models, lexicon=lex).text)[at]
                 tally[(where, t)]["exact" if got == sent else "masked" if "***" in got else "wrong"] += 1
-    print(f"{which} slice: {len(picked)} (page, character) pairs, every occurrence of the character masked ***; masks per "
-          f"sentence {marks['sentence'] / max(1, len(picked)):.1f}, per page {marks['page'] / max(1, len(picked)):.1f}:")
+    k = max(1, len(trials))
+    print(f"{title}; masks per sentence {marks['sentence'] / k:.1f}, per page {marks['page'] / k:.1f}:")
     for (where, t), st in tally.items():
-        print(f"  {where:<8} at {t:<7} " + "  ".join(f"{k} {100 * v / max(1, len(picked)):5.1f}%" for k, v in st.items()))
+        print(f"  {where:<8} at {t:<7} " + "  ".join(f"{name} {100 * v / k:5.1f}%" for name, v in st.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trees", action="store_true", help="boosted trees over the same features")
     ap.add_argument("--pages", type=int, default=0, help="this many masks repaired with the whole page against the sentence alone")
     ap.add_argument("--slice", choices=("dev", "test"), default="dev", help="--pages only: test is sealed (scored, errors never shown)")
+    ap.add_argument("--gaps", type=int, default=0, help="this many random one-character gaps repaired on their lm_corpus dev page against the sentence alone")
     args = ap.parse_args(argv)
     corpus = Path(os.environ.get("XT_LM_CORPUS", args.shared / "lm_corpus"))
     if not corpus.is_dir() or not (args.shared / "news_dev").is_dir():
@@ -243,8 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     from xiangtan_nlp.cleaning.lm import get_lexicon, get_models
 
     models = (*get_models(), get_gapnet())
-    if args.pages:
-        pages(args.shared, args.pages, models, get_lexicon(), args.slice)
+    if args.pages or args.gaps:
+        if args.pages:
+            pages(args.shared, args.pages, models, get_lexicon(), args.slice)
+        if args.gaps:
+            gaps(corpus, args.gaps, models, get_lexicon())
         return 0
     cases = dev_cases(args.shared, corpus, args.per_kind)
     found = {id(c): (f, x) for c, f, x in rb.mask_rows(cases, models, get_lexicon())}
