@@ -482,9 +482,17 @@ def mask_rows(cases: list[cc.Case], models: tuple, lex: object) -> list[tuple[cc
     return rows
 
 
-def fit_logit(data: list[tuple[object, int]], w0: object) -> object:
+#: Bounds on fitted weights, by feature. The data separate on cache_many (the true filler never
+#: has it: a filter masks every occurrence), so its likelihood keeps rising to minus infinity and
+#: the optimiser stops wherever; bounded, the fit ends on the bound, reproducibly: at -10 a filler
+#: with the feature is all but ruled out (its cache is 0.69 or more, so 7 or more in log-odds).
+BOUNDS = {"cache_many": (-10.0, None)}
+
+
+def fit_logit(data: list[tuple[object, int]], w0: object, bounds: list | None = None) -> object:
     """Weights of a conditional logit: maximum likelihood of each mask's true filler (row index)
-    among its candidates' feature rows, from the start ``w0``."""
+    among its candidates' feature rows, from the start ``w0`` (``bounds``: a (low, high) pair per
+    weight, None for none)."""
     import numpy as np
     from scipy.optimize import minimize
 
@@ -506,7 +514,10 @@ def fit_logit(data: list[tuple[object, int]], w0: object) -> object:
     # tight tolerances: the optimum, not wherever the default stopping rule leaves a start (the
     # default left three weights 0.03 apart from two starts)
     opts = {"ftol": 1e-13, "gtol": 1e-9, "maxiter": 5000}
-    return minimize(nll, np.asarray(w0, dtype=float), jac=True, method="L-BFGS-B", options=opts).x
+    w0 = np.asarray(w0, dtype=float)
+    if bounds is not None:  # a start outside the bounds is moved onto them
+        w0 = np.clip(w0, [-np.inf if lo is None else lo for lo, _ in bounds], [np.inf if hi is None else hi for _, hi in bounds])
+    return minimize(nll, w0, jac=True, method="L-BFGS-B", bounds=bounds, options=opts).x
 
 
 def page_half(text: str) -> int:
@@ -577,7 +588,7 @@ def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
 
     decided = [(f, x, c.truth) for c, f, x in mask_rows(cases, models, lex)]
     data = [(x, f.index(t)) for f, x, t in decided if t in f]
-    w = fit_logit(data, infill.WEIGHTS)
+    w = fit_logit(data, infill.WEIGHTS, [BOUNDS.get(name, (None, None)) for name in infill.FEATURES])
     top1 = np.mean([int(np.argmax(x @ w)) == y for x, y in data])
     print(f"{len(data)} of {len(decided)} attempted masks ({len(cases)} cases) have the truth among the "
           f"candidates; top-1 among those {top1:.3f}")  # fmt: skip

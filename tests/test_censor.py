@@ -237,6 +237,28 @@ def test_a_word_masked_again_and_again_is_not_surer_for_it() -> None:
     assert low - 0.03 <= both[0].confidence <= high + 0.03
 
 
+def test_where_the_marks_recur_the_cache_counts_against_a_filler() -> None:
+    """A filter masks every occurrence, so on a page where its marks recur the hidden word is never
+    written out, and a filler that stands next to the same neighbour elsewhere is not it (出***的 →
+    出售 because 出售 is written elsewhere): the cache again, as cache_many, with a weight that all
+    but rules such a filler out. A lone mask (a gap) keeps its cache."""
+    from xiangtan_nlp.cleaning.lm import get_lexicon, get_models
+
+    col = {name: i for i, name in enumerate(infill.FEATURES)}
+    page = "公司出售了部分资产。这是一款性能出***的相机，画质同样出***。"
+    spans = [(m, m + 3) for m in (page.index("***"), page.rindex("***"))]
+    fillers, x = infill.mask_features(page, spans, get_models(), get_lexicon())
+    assert "售" in fillers and x[fillers.index("售"), col["cache"]] > 0
+    assert x[:, col["cache_many"]].tolist() == x[:, col["cache"]].tolist()
+    lone = "公司出售了部分资产。这是一款性能出***的相机。"
+    s = lone.index("***")
+    fillers, x = infill.mask_features(lone, [(s, s + 3)], get_models(), get_lexicon())
+    assert x[fillers.index("售"), col["cache"]] > 0 and not x[:, col["cache_many"]].any()
+    assert infill.WEIGHTS[col["cache_many"]] <= -5.0
+    filled = repair(page, threshold=0.0)
+    assert all(step.after != "售" for step in filled.steps)
+
+
 def test_the_prior_loads_on_first_mask_only() -> None:
     code = (
         "from xiangtan_nlp.cleaning import prior, repair\n"
@@ -386,3 +408,6 @@ def test_the_scorer_fitter_recovers_known_weights() -> None:
         data.append((x, int(rng.choice(len(x), p=p / p.sum()))))
     w = fit_logit(data, np.zeros(3))
     assert np.abs(w - true_w).max() < 0.12, w
+    # a bound holds the weight it names (the data pull it to 1.5) and leaves the others free
+    bounded = fit_logit(data, np.zeros(3), [(None, 1.0), (None, None), (None, None)])
+    assert bounded[0] == 1.0 and abs(bounded[1] - w[1]) < 0.2
