@@ -102,7 +102,7 @@ CACHE_WINDOW = 3000
 #: the text (seen1, seen2: a filter masks every occurrence, so a written one is not the hidden
 #: one); whether only the prior proposed it (prior_only); and the character tier of a
 #: one-character filler (tier1) and the higher of a two-character one's (tier2). Last, the cache
-#: again where the mask's marks recur in the text (cache_many): a filter's masks repeat over a page
+#: again where the mask's marks recur in the text it reads (cache_many): a filter's masks repeat over a page
 #: and it masks every occurrence, so there a filler that stands next to the same neighbour
 #: elsewhere is not the hidden one; a lone mask may be a gap, whose filler the cache does find
 #: (both measured on whole pages, data/README.md). No length prior: the models' probabilities
@@ -429,9 +429,11 @@ def filler_features(
         cols += _prior_features(left, right, fillers, doc, fwd, prior, in_pool)
     else:
         cols += [np.zeros(k)] * (len(FEATURES) - len(cols) - 1)
-    # the cache again where the marks recur in the text: a filter's masks repeat over a page and
-    # hide what is never written out, so there the cache points away from the truth; a gap is one
-    cols.append(cache if text.count(text[s:e]) > 1 else np.zeros(k))
+    # the cache again where the marks recur in the text the cache reads: a filter's masks repeat
+    # over a page and hide what is never written out, so there the cache points away from the
+    # truth; a gap is one (read in the window, not the whole text: a count over the whole text per
+    # context grew with the text's length times its masks)
+    cols.append(cache if text[s:e] in doc else np.zeros(k))
     return np.stack(cols, axis=1)
 
 
