@@ -223,8 +223,7 @@ def _in_turn(groups: dict[str, list], n: int, rng: random.Random) -> list:
 def page_pairs(shared: Path, which: str, n: int, corpus: CorpusText | None = None) -> list[tuple[str, str, str]]:
     """Up to ``n`` (page, sentence, character) triples of one slice, characters of CHAR_FILTER
     taken in turn: a page of at most PAGE_LONGEST characters holding the character, and the
-    first benchmark-eligible sentence of it that does. The order does not depend on ``n`` (the
-    first 300 of 900 are the 300), so a fit can take pairs after the ones a probe scores."""
+    first benchmark-eligible sentence of it that does (repair_probe --pages)."""
     eligible = set(news_sentences(shared, which, corpus or CorpusText(shared)))
     groups: dict[str, list[tuple[str, str, str]]] = {}
     for _, text in read_news(shared, which):

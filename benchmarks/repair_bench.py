@@ -485,7 +485,8 @@ def mask_rows(cases: list[cc.Case], models: tuple, lex: object) -> list[tuple[cc
 #: Bounds on fitted weights, by feature. The data separate on cache_many (the true filler never
 #: has it: a filter masks every occurrence), so its likelihood keeps rising to minus infinity and
 #: the optimiser stops wherever; bounded, the fit ends on the bound, reproducibly: at -10 a filler
-#: with the feature is all but ruled out (its cache is 0.69 or more, so 7 or more in log-odds).
+#: with the feature is all but ruled out (one occurrence elsewhere, a cache of ln 2, costs it 6.9
+#: in log-odds where every mask of the word has it).
 BOUNDS = {"cache_many": (-10.0, None)}
 
 
@@ -533,12 +534,12 @@ def dev_pages(corpus: Path, half: int) -> list[str]:
     return [t for t in read_slice(corpus, "dev") if len(t) <= cc.PAGE_LONGEST and page_half(t) == half and not censor_masks(t)]
 
 
-def page_cases(corpus: Path, n: int, seed: int) -> list[cc.Case]:
-    """Up to ``n`` whole pages of lm_corpus's dev slice (half 1, ``page ***``), each with one
-    character of the character filter masked ``***`` everywhere on it, as a filter masks a page
-    (characters taken in turn; none with the character twice in a row)."""
+def page_cases(pages: list[str], n: int, seed: int) -> list[cc.Case]:
+    """Up to ``n`` of ``pages`` (``page ***``), each with one character of the character filter
+    masked ``***`` everywhere on it, as a filter masks a page (characters taken in turn; none with
+    the character twice in a row)."""
     groups: dict[str, list[cc.Case]] = {}
-    for text in dev_pages(corpus, 1):
+    for text in pages:
         for c in sorted(set(text) & set(cc.CHAR_FILTER)):
             if c + c not in text:
                 groups.setdefault(c, []).append(cc.Case("page ***", text.replace(c, "***"), text, c, c))
@@ -680,9 +681,10 @@ def main(argv: list[str] | None = None) -> int:
             cases += censor_set(args.shared, "dev", args.per_kind, args.censor_seed, text_index)
         cases = [c for c in cases if c.kind.startswith(("mask", "censor1", "censor2"))]
         if args.fit_pages:  # lm_corpus's dev pages of half 1: half 0 and news_dev's are repair_probe's
-            cases += page_cases(corpus, args.fit_pages, args.seed)
+            pages = dev_pages(corpus, 1)
+            cases += page_cases(pages, args.fit_pages, args.seed)
             if args.fit_gap_pages:
-                for page, sent, masked_page, masked_sent in gap_pages(dev_pages(corpus, 1), args.fit_pages, args.seed):
+                for page, sent, masked_page, masked_sent in gap_pages(pages, args.fit_pages, args.seed):
                     truth = next(a for a, b in zip(sent, masked_sent) if a != b)
                     cases.append(cc.Case("page gap", masked_page, page, truth, truth))
             print(f"{args.fit_pages} lm_corpus dev pages of each kind asked for: "
