@@ -645,3 +645,35 @@ def test_rule_finder_head_trie_matches_guarded_alternation() -> None:
         text = "".join(rng.choice(words)[: rng.randint(1, 6)] if rng.random() < 0.6 else rng.choice(chars) for _ in range(60))
         got = [m.span() for m in v.head_re.finditer(text, overlapped=True)]
         assert got == [m.span() for m in reference.finditer(text, overlapped=True)], text
+
+
+def test_span_probabilities_of_the_experiments_match_enumeration() -> None:
+    # benchmarks/projects_selftrain.py and projects_rescore_cv.py read the CRF's probabilities by
+    # forward-backward; on a short window they must equal the sums over every label sequence
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from itertools import product
+
+    import numpy as np
+    from projects_rescore_cv import span_probability
+    from projects_selftrain import marginals
+
+    from xiangtan_nlp.extraction.projects.tagger import LABELS, Model
+
+    rng = np.random.default_rng(0)
+    tr = {(a, b): float(rng.normal()) for a in LABELS for b in LABELS}
+    model = Model({}, tr)
+    em = rng.normal(size=(5, 3))
+    paths = {p: np.exp(sum(em[i][p[i]] for i in range(5)) + sum(tr[LABELS[p[i - 1]], LABELS[p[i]]] for i in range(1, 5)))
+             for p in product(range(3), repeat=5)}  # fmt: skip
+    z = sum(paths.values())
+    marg = marginals(model, em)
+    for i in range(5):
+        for lab in range(3):
+            assert marg[i][lab] == pytest.approx(sum(w for p, w in paths.items() if p[i] == lab) / z)
+    b, i_, o = (LABELS.index(x) for x in "BIO")
+    for s, e in ((0, 1), (1, 4), (2, 5)):
+        want = sum(
+            w for p, w in paths.items()
+            if p[s] == b and all(p[j] == i_ for j in range(s + 1, e)) and (e == 5 or p[e] != i_)
+        ) / z  # fmt: skip
+        assert span_probability(em, np.asarray(model._tr), s, e) == pytest.approx(want)
