@@ -53,6 +53,7 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "spaced_baifenzhi": lambda n: "百 分 之 " * (n // 6) + "十二",
     "fw_comma_groups": lambda n: "1" + "，000" * (n // 4) + "元",
     "mask_yuan": lambda n: "*" * n + "亿元",
+    "mask_line": lambda n: "*" * n + "\n总投资30亿元",  # marks with no unit after them (a separator line)
     "placeholder_x": lambda n: "X" * n + "亿元",
     "mask_digit_mix": lambda n: "1*" * (n // 2) + "万元",
     "range_list": lambda n: "20万元-" * (n // 5) + "80万元",

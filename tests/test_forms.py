@@ -190,6 +190,10 @@ NEGATIVE: list[tuple[str, str]] = [
     ("圆 words", "圆满完成，团圆饭"),
     ("约 in a word", "签约项目3个"),
     ("a word ending in 一 before a currency", "统一美元结算"),
+    # marks after a Latin letter are no amount, nor are the marks after the first (a match used to
+    # start at the second mark of A***万元); nor is a run of marks longer than any number
+    ("marks after a letter", "型号A***万元"),
+    ("60 marks", "*" * 60 + "万元"),
 ]
 
 # Masked or placeholder amounts: a figure with no value, never one unit (issue 19).
