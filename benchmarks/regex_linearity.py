@@ -54,6 +54,7 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "fw_comma_groups": lambda n: "1" + "，000" * (n // 4) + "元",
     "mask_yuan": lambda n: "*" * n + "亿元",
     "mask_line": lambda n: "*" * n + "\n总投资30亿元",  # marks with no unit after them (a separator line)
+    "box_line": lambda n: "：□" * (n // 2),  # many boxes on one line: is each a check box?
     "placeholder_x": lambda n: "X" * n + "亿元",
     "mask_digit_mix": lambda n: "1*" * (n // 2) + "万元",
     "range_list": lambda n: "20万元-" * (n // 5) + "80万元",

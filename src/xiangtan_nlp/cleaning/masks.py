@@ -13,6 +13,7 @@ Rules only, no model: nothing is loaded.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Iterator
 
 import regex
@@ -124,10 +125,24 @@ def look_alikes(text: str, runs: list[tuple[int, int]]) -> set[tuple[int, int]]:
         for span in ((m.start(1), m.end(1)), (m.end(2), m.end()))
     }
     pairs: list[set[int]] = []  # the boxes of _CHECKBOX_PAIR's matches: searched on first need
+    # whether a line (by its start) is a check-box line: read once per line, not once per box (a
+    # long line of boxes made that quadratic: 3,000 boxes on one line took 2 s)
+    box_lines: dict[int, bool] = {}
+    breaks: list[int] = []  # the line breaks' offsets, found on first need (rfind per box is quadratic too)
 
     def in_check_box(s: int) -> bool:
         """A □/■ run at ``s`` on a line of check boxes or in a pair of them."""
-        if _on_check_box_line(text, s):
+        if not breaks:
+            i = -1
+            while True:
+                breaks.append(i)
+                i = text.find("\n", i + 1)
+                if i < 0:
+                    break
+        line = breaks[bisect_left(breaks, s) - 1] + 1
+        if line not in box_lines:
+            box_lines[line] = _on_check_box_line(text, s)
+        if box_lines[line]:
             return True
         # A pair's match is at most _PAIR_REACH characters long and holds two boxes: with no
         # other box that near, this one is in none (most bullets and bylines), and the
