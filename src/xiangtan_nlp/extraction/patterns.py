@@ -277,9 +277,10 @@ FIGURE = ENGINE.compile(
 )
 # The rare forms: masked amounts (总投资**万元, X亿元, 增长**%; digits beside the mask are taken
 # into the record by the builder) and 半成 (5 %), 半折 and 对折 (50 %). A masked amount starts where
-# its run of marks starts and holds at most MASK_RUN marks and digits after the first MASK_RUN
-# marks: unbounded, every mark of a long run with no unit after it (a separator line of
-# asterisks) read the rest of the run again, which made the scan quadratic (50,000 marks: 4.9 s).
+# its run of marks starts (no mark before it) and holds at most MASK_RUN marks, then at most
+# MASK_RUN marks or digits. Unbounded, a match was tried at every mark of a long run with no unit
+# after it (a separator line of asterisks), each reading the rest of the run: the scan was
+# quadratic (50,000 marks: 4.9 s).
 MASK_RUN = 24  # as long as the longest written number (figures.MAX_NUMERAL)
 RARE_FIGURE = ENGINE.compile(
     rf"""
