@@ -46,13 +46,19 @@ KINDS = ("money", "percent", "project")
 
 def analyse(text: str):
     """What a user gets for one article: (cleaning steps, records of the cleaned text)."""
+    cleaned, records = analyse_cleaned(text)
+    return cleaned.steps, records
+
+
+def analyse_cleaned(text: str):
+    """:func:`analyse` with the whole cleaning result (its ``text`` is what the records point into)."""
     from xiangtan_nlp.cleaning import clean
     from xiangtan_nlp.model import Document
     from xiangtan_nlp.pipeline.document import extract_document
 
     cleaned = clean(text)
     _, records = extract_document(Document(id="doc", text=cleaned.text), KINDS, clean=False)
-    return cleaned.steps, records
+    return cleaned, records
 
 
 def header(width: int = 14) -> str:

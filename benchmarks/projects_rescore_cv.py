@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from projects_bench import DATA, analyse  # noqa: E402
+from projects_bench import DATA, analyse_cleaned  # noqa: E402
 from projects_cv import fitted  # noqa: E402
 from projects_selftrain import forward_backward, window_emissions  # noqa: E402
 
@@ -73,7 +73,6 @@ def probabilities(text: str, model) -> dict[tuple[int, int], float]:
 
 def name_rows(records: list[dict], models) -> tuple[list[dict], int]:
     """One row of features (and ``right``) per predicted name of ``records``; the gold names missed."""
-    from xiangtan_nlp.cleaning import clean
     from xiangtan_nlp.extraction.projects import linker, tagger
     from xiangtan_nlp.extraction.projects.score import match_names
     from xiangtan_nlp.segmenter import default_segmenter
@@ -85,8 +84,8 @@ def name_rows(records: list[dict], models) -> tuple[list[dict], int]:
     rows, missed = [], 0
     try:
         for rec in records:
-            _, recs = analyse(rec["doc"])
-            cleaned = clean(rec["doc"]).text  # the text the records' offsets point into
+            result, recs = analyse_cleaned(rec["doc"])
+            cleaned = result.text  # the text the records' offsets point into
             probs = probabilities(cleaned, crf)
             forms_p = {cleaned[a:b]: p for (a, b), p in probs.items()}
             nl = cleaned.find("\n")

@@ -598,7 +598,6 @@ def fit_weights(cases: list[cc.Case], models: tuple, lex: object) -> int:
     infill.WEIGHTS, infill.CALIBRATION = tuple(w), {1: (0.0, 1.0, 0.0), 2: (0.0, 1.0, 0.0)}  # confidence = share
     prior = models[3] if len(models) > 3 else get_prior()
     by_length: dict[int, tuple[list, list, list]] = {1: ([], [], []), 2: ([], [], [])}
-
     try:
         for case in cases:
             if not case.truth:
